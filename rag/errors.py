@@ -1,0 +1,47 @@
+"""Typed errors. Each message names the fix; the CLI and the web chat show it as one line."""
+
+from __future__ import annotations
+
+
+class RagError(Exception):
+    """Base class for every error the library raises on purpose."""
+
+
+class EmptyQuestionError(RagError, ValueError):
+    def __init__(self) -> None:
+        super().__init__("The question is empty; ask something, e.g. rag ask \"Who recognised Guaido?\"")
+
+
+class CorpusError(RagError):
+    """The corpus folder is missing, empty or holds no readable article."""
+
+
+class IndexMissingError(RagError):
+    """No index has been built in the index folder."""
+
+
+class IndexMismatchError(RagError):
+    """The index was built with another embedding model or chunking."""
+
+
+class IndexCorruptError(RagError):
+    """An index file is truncated, damaged or does not match its manifest."""
+
+
+class IndexLockedError(RagError):
+    """Another process is writing the index."""
+
+
+class ModelError(RagError):
+    """A model named in models.txt (or the environment) cannot be found or loaded."""
+
+
+class ConfigError(RagError):
+    """models.txt or an environment variable is malformed."""
+
+
+class MissingExtraError(RagError):
+    """An optional dependency is not installed."""
+
+    def __init__(self, package: str, extra: str) -> None:
+        super().__init__(f"{package} is not installed; run: pip install -e '.[{extra}]'")

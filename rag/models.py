@@ -1,0 +1,47 @@
+"""The one place models are loaded: cached per process, keyed by their source."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from .config import Settings, resolve_model
+
+if TYPE_CHECKING:
+    from .embed import Embedder
+    from .generate import Generator
+
+_lock = threading.Lock()
+_embedders: dict[str, Embedder] = {}
+_generators: dict[tuple[str, int, int], Generator] = {}
+
+
+def embedder_name(source: str) -> str:
+    """A stable name recorded in the manifest: the package name or the folder's name."""
+    return source.removeprefix("pypi:").rstrip("/").rsplit("/", 1)[-1]
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    from .embed import SentenceTransformerEmbedder
+
+    with _lock:
+        if settings.embedding_model not in _embedders:
+            path = resolve_model(settings.embedding_model, "embedding")
+            _embedders[settings.embedding_model] = SentenceTransformerEmbedder(path, embedder_name(settings.embedding_model))
+        return _embedders[settings.embedding_model]
+
+
+def get_generator(settings: Settings) -> Generator:
+    from .generate import LlamaGenerator
+
+    key = (settings.llm_model, settings.n_ctx, settings.threads)
+    with _lock:
+        if key not in _generators:
+            path = resolve_model(settings.llm_model, "llm")
+            _generators[key] = LlamaGenerator(path, n_ctx=settings.n_ctx, threads=settings.threads, seed=settings.seed)
+        return _generators[key]
+
+
+def chunk_budget(settings: Settings) -> int:
+    """Chunk size in word pieces: the setting, but never more than the embedder reads."""
+    return min(settings.chunk_tokens, get_embedder(settings).max_tokens - 2)

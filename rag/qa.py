@@ -1,0 +1,196 @@
+"""answer / stream_answer: retrieve -> prompt -> generate -> cite. The one pipeline every face calls."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import cite
+from .config import Settings
+from .errors import EmptyQuestionError
+from .models import get_embedder, get_generator
+from .prompt import NOT_FOUND, build_prompt, fit, overhead, select_evidence
+from .retrieve import Passage, open_index, search
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int  # the number used as [n] in Answer.text
+    source: str  # the article's file name
+    title: str
+    text: str  # the passage that was in the prompt
+    start: int  # offsets of the passage in the cleaned article
+    end: int
+    score: float  # retrieval similarity of the passage
+    support_start: int  # offsets of the sentence that supports the statement
+    support_end: int
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    searched: str = ""  # the standalone question that retrieval used (differs for follow-ups)
+    abstained: bool = False  # True: the articles don't hold the answer; see `related`
+    related: list[Passage] = field(default_factory=list)  # closest passages, as reading, not sources
+    unsupported: list[str] = field(default_factory=list)  # statements no passage supports
+    passages: list[Passage] = field(default_factory=list)  # everything that was in the prompt
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        return asdict(self)
+
+
+# --- follow-up questions ---------------------------------------------------------------------------
+_FOLLOW = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|what else|and what|same for)\b", re.I)
+_REFER = re.compile(r"\b(?:he|she|it|they|them|his|her|its|their|this|that|these|those|there|the same|the other)\b", re.I)
+
+
+def _previous_questions(history: Sequence[Any] | None) -> list[str]:
+    """User turns from a history given as Answers, (question, answer) pairs or chat messages."""
+    out: list[str] = []
+    for turn in history or []:
+        if isinstance(turn, Answer):
+            out.append(turn.searched or turn.question)
+        elif isinstance(turn, dict):
+            if turn.get("role") == "user":
+                out.append(str(turn.get("content", "")))
+        elif isinstance(turn, (list, tuple)) and turn:
+            out.append(str(turn[0]))
+    return [q for q in out if q.strip()]
+
+
+def condense(question: str, history: Sequence[Any] | None) -> str:
+    """Turn a follow-up into a standalone question by carrying the previous question along.
+
+    The small default LLM cannot rewrite questions reliably, so this is rule-based: a question
+    that starts like a follow-up ("and what did China say?") or leans on a pronoun without naming
+    anything new inherits the previous question's words.
+    """
+    previous = _previous_questions(history)
+    if not previous:
+        return question.strip()
+    q = question.strip()
+    names = re.findall(r"\b[A-Z][\w’'-]+", q[1:])  # capitalised words after the first
+    dependent = bool(_FOLLOW.match(q)) or len(q.split()) <= 4 or (_REFER.search(q) is not None and not names)
+    return f"{previous[-1].rstrip(' ?')}? {q}" if dependent else q
+
+
+# --- the pipeline ----------------------------------------------------------------------------------
+def _settings(settings: Settings | None, corpus_dir: Path | str | None, index_dir: Path | str | None) -> Settings:
+    return (settings or Settings.load()).replace(corpus_dir=corpus_dir, index_dir=index_dir)
+
+
+def _decline(question: str, searched: str, passages: list[Passage], timings: dict[str, float]) -> Answer:
+    return Answer(question, NOT_FOUND, [], searched, True, passages[:3], [], passages, timings)
+
+
+def _tie(question: str, searched: str, raw: str, passages: list[Passage], timings: dict[str, float]) -> Answer:
+    """Check the generated text against the prompt's passages and attach verified citations."""
+    raw = raw.strip()
+    if cite.declines(raw):
+        return _decline(question, searched, passages, timings)
+    by_passage: dict[int, Citation] = {}
+    parts: list[str] = []
+    unsupported: list[str] = []
+    for text, cited in cite.statements(raw):
+        s = cite.best_support(text, passages, searched, prefer=cited)
+        if s is None:
+            unsupported.append(text)
+            parts.append(text)
+            continue
+        if s.passage not in by_passage:
+            p = passages[s.passage]
+            by_passage[s.passage] = Citation(len(by_passage) + 1, p.source, p.title, p.text, p.start, p.end,
+                                             p.score, s.sentence_start, s.sentence_end, dict(p.metadata))
+        parts.append(f"{text} [{by_passage[s.passage].n}]")
+    if not by_passage:
+        return _decline(question, searched, passages, timings)
+    return Answer(question, " ".join(parts), list(by_passage.values()), searched, False, [], unsupported, passages, timings)
+
+
+def stream_answer(
+    question: str,
+    *,
+    k: int | None = None,
+    history: Sequence[Any] | None = None,
+    filters: dict[str, str] | None = None,
+    corpus_dir: Path | str | None = None,
+    index_dir: Path | str | None = None,
+    settings: Settings | None = None,
+) -> Iterator[str | Answer]:
+    """Yield the answer's text pieces as the LLM writes them, then the finished Answer (last item).
+
+    The final Answer's text may differ from the streamed pieces: citations are added as [n], and an
+    answer no passage supports is replaced by the fixed "the articles don't say" sentence.
+    """
+    if not question or not question.strip():
+        raise EmptyQuestionError()
+    settings = _settings(settings, corpus_dir, index_dir)
+    t0 = time.perf_counter()
+    index = open_index(settings)
+    searched = condense(question, history)
+    passages = search(searched, index, settings, k or settings.k, filters)
+    timings = {"retrieve": time.perf_counter() - t0}
+    coverage = max((index.keyword.coverage(searched, f"{p.title} {p.text}") for p in passages), default=0.0)
+    similarity = max((p.score for p in passages), default=0.0)
+    if not cite.answerable(coverage, similarity):
+        yield (answer := _decline(question, searched, passages, timings)).text
+        yield answer
+        return
+    gen = get_generator(settings)
+    chat = gen.has_chat_template
+    evidence = select_evidence(searched, passages, get_embedder(settings).embed, settings.evidence_sentences)
+    budget = gen.n_ctx - settings.max_answer_tokens - overhead(searched, chat, gen.count_tokens)
+    prompt = build_prompt(searched, fit(evidence, gen.count_tokens, budget), chat)
+    pieces: list[str] = []
+    t1 = time.perf_counter()
+    for piece in gen.stream(prompt, settings.max_answer_tokens, settings.temperature, settings.copy_bias):
+        if not pieces:
+            timings["first_token"] = time.perf_counter() - t0
+        pieces.append(piece)
+        yield piece
+    timings["generate"] = time.perf_counter() - t1
+    answer = _tie(question, searched, "".join(pieces), passages, timings)
+    timings["total"] = time.perf_counter() - t0
+    yield answer
+
+
+def answer(
+    question: str,
+    *,
+    k: int | None = None,
+    history: Sequence[Any] | None = None,
+    filters: dict[str, str] | None = None,
+    corpus_dir: Path | str | None = None,
+    index_dir: Path | str | None = None,
+    settings: Settings | None = None,
+) -> Answer:
+    """Answer a question from the articles, with numbered citations of the passages used.
+
+    Args:
+        question: the question.
+        k: passages to retrieve (default: settings.k, 5).
+        history: earlier turns (Answers, (question, answer) pairs or chat messages) for follow-ups.
+        filters: restrict retrieval, e.g. {"source": "TechCrunch", "after": "2023-10-01"}.
+        corpus_dir, index_dir: other folders than the defaults (the index is built on first use).
+
+    Example:
+        >>> from rag import answer
+        >>> a = answer("How many Russian contractors are in Venezuela?")
+        >>> print(a.text, a.citations[0].source)
+    """
+    result = None
+    for item in stream_answer(question, k=k, history=history, filters=filters,
+                              corpus_dir=corpus_dir, index_dir=index_dir, settings=settings):
+        result = item
+    assert isinstance(result, Answer)
+    return result

@@ -1,0 +1,221 @@
+"""question -> Passages: dense (FAISS) and keyword (BM25) search, fused; filters; duplicates collapsed;
+neighbouring chunks of one article merged."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import store
+from .config import Settings
+from .errors import EmptyQuestionError, IndexMissingError, RagError
+
+log = logging.getLogger(__name__)
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Passage:
+    source: str  # the article's id: its file name (plus #n for a record of a collection file)
+    title: str
+    text: str  # exactly the cleaned article's text[start:end]
+    start: int
+    end: int
+    score: float  # cosine similarity between the question and the passage, 0..1
+    metadata: dict[str, str] = field(default_factory=dict)
+    chunk_ids: tuple[int, ...] = ()
+
+
+# --- the loaded index, shared by every call in this process ------------------------------------
+_lock = threading.Lock()
+_loaded: dict[Path, store.Index] = {}
+
+
+def open_index(settings: Settings, *, build_if_missing: bool = True) -> store.Index:
+    """The live index for settings.index_dir, reloaded when a sync has swapped in a new version.
+    A missing index is built from settings.corpus_dir on first use."""
+    idir = Path(settings.index_dir).resolve()
+    with _lock:
+        version = store.current_version(idir)
+        cached = _loaded.get(idir)
+        if cached is not None and version == cached.path:
+            return cached
+    if version is None:
+        if not build_if_missing:
+            raise IndexMissingError(f"No index at {idir}; run: rag index")
+        from .indexing import sync_index
+
+        log.warning("No index at %s yet: building it from %s", idir, settings.corpus_dir)
+        sync_index(settings=settings)
+    index = store.load(idir)
+    from .models import chunk_budget, get_embedder
+
+    store.check_compatible(index.manifest, get_embedder(settings).name, chunk_budget(settings), settings.chunk_overlap)
+    with _lock:
+        _loaded[idir] = index
+    return index
+
+
+# --- filters --------------------------------------------------------------------------------------
+def _matches(meta: dict[str, str], filters: dict[str, str]) -> bool:
+    for key, want in filters.items():
+        if want in (None, ""):
+            continue
+        if key == "after":
+            if not meta.get("date") or meta["date"] < str(want)[:10]:
+                return False
+        elif key == "before":
+            if not meta.get("date") or meta["date"] > str(want)[:10]:
+                return False
+        elif key in ("source", "author", "category"):
+            if str(want).lower() not in meta.get(key, "").lower():
+                return False
+        elif key == "date":
+            if meta.get("date", "") != str(want)[:10]:
+                return False
+        else:
+            raise RagError(f"Unknown filter {key!r}; use source, author, category, date, after or before")
+    return True
+
+
+# --- search ---------------------------------------------------------------------------------------
+def _dense(index: store.Index, qvec: Any, n: int, allowed: list[int] | None) -> list[tuple[int, float]]:
+    import numpy as np
+
+    if allowed is not None:
+        if not allowed:
+            return []
+        vecs = store.vectors_by_id(index, allowed)
+        sims = vecs @ qvec
+        order = np.argsort(-sims)[:n]
+        return [(allowed[i], float(sims[i])) for i in order]
+    n = min(n, index.vectors.ntotal)
+    if n == 0:
+        return []
+    scores, ids = index.vectors.search(qvec.reshape(1, -1), n)
+    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+
+def _shingles(text: str) -> set[str]:
+    words = re.findall(r"\w+", text.lower())
+    return {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+
+
+def _near_duplicate(a: set[str], b: set[str]) -> bool:
+    return bool(a) and bool(b) and len(a & b) / min(len(a), len(b)) > 0.8
+
+
+def search(
+    question: str, index: store.Index, settings: Settings, k: int, filters: dict[str, str] | None = None
+) -> list[Passage]:
+    """The k best passages for the question from a loaded index."""
+    from .models import get_embedder
+
+    question = question.strip()
+    if not question:
+        raise EmptyQuestionError()
+    allowed = None
+    if filters and any(v not in (None, "") for v in filters.values()):
+        allowed = [cid for cid, c in index.chunks.items() if _matches(c.metadata, filters)]
+    qvec = get_embedder(settings).embed([question])[0]
+    n = max(settings.candidates, k * 4)
+    dense = _dense(index, qvec, n, allowed)
+    keyword = index.keyword.search(question, n if allowed is None else len(index.chunks))
+    if allowed is not None:
+        ok = set(allowed)
+        keyword = [(cid, s) for cid, s in keyword if cid in ok][:n]
+
+    fused: dict[int, float] = {}
+    for weight, ranked in ((settings.dense_weight, dense), (settings.keyword_weight, keyword)):
+        for rank, (cid, _) in enumerate(ranked):
+            fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+    cosine = dict(dense)
+    missing = [cid for cid in fused if cid not in cosine]
+    if missing:
+        for cid, vec in zip(missing, store.vectors_by_id(index, missing)):
+            cosine[cid] = float(vec @ qvec)
+    ranked_ids = sorted(fused, key=lambda c: -fused[c])
+    return _assemble(index, ranked_ids, cosine, k)
+
+
+def _assemble(index: store.Index, ranked_ids: list[int], cosine: dict[int, float], k: int) -> list[Passage]:
+    """Best first: merge a chunk into an already chosen neighbour from its article, skip near-duplicates."""
+    chosen: list[dict[str, Any]] = []
+    for cid in ranked_ids:
+        if len(chosen) >= k:
+            break
+        c = index.chunks[cid]
+        merged = False
+        for p in chosen:
+            if p["article"] == c.article_id and c.start <= p["end"] + 2 and c.end >= p["start"] - 2:
+                if max(p["end"], c.end) - min(p["start"], c.start) <= 2 * len(c.text) + 200:
+                    p["start"], p["end"] = min(p["start"], c.start), max(p["end"], c.end)
+                    p["ids"].append(cid)
+                    p["score"] = max(p["score"], cosine[cid])
+                merged = True
+                break
+        if merged:
+            continue
+        sh = _shingles(c.text)
+        if any(_near_duplicate(sh, p["shingles"]) for p in chosen):
+            continue  # the same wire story from another outlet
+        chosen.append({"article": c.article_id, "start": c.start, "end": c.end, "ids": [cid], "score": cosine[cid], "shingles": sh, "chunk": c})
+    out = []
+    for p in chosen:
+        c = p["chunk"]
+        article = index.articles.get(c.article_id)
+        text = article.text[p["start"] : p["end"]] if article else c.text
+        out.append(Passage(c.article_id, c.title, text, p["start"], p["end"], round(p["score"], 4), dict(c.metadata), tuple(p["ids"])))
+    return out
+
+
+def retrieve(
+    question: str,
+    k: int = 5,
+    *,
+    filters: dict[str, str] | None = None,
+    corpus_dir: Path | str | None = None,
+    index_dir: Path | str | None = None,
+    settings: Settings | None = None,
+) -> list[Passage]:
+    """The passages of the collection that best match the question, best first.
+
+    Args:
+        question: what to search for.
+        k: how many passages.
+        filters: keep only articles matching all of: source, author, category (substring, any case),
+            date (YYYY-MM-DD), after / before (dates, inclusive).
+        corpus_dir, index_dir: other folders than the settings' (the index is built on first use).
+    """
+    settings = (settings or Settings.load()).replace(corpus_dir=corpus_dir, index_dir=index_dir)
+    return search(question, open_index(settings), settings, k, filters)
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    index_dir: str
+    articles: int
+    chunks: int
+    built_at: str
+    embedding_model: str
+    index_type: str
+
+
+def index_status(*, index_dir: Path | str | None = None, settings: Settings | None = None) -> IndexStatus:
+    """What the live index holds (raises IndexMissingError when there is none)."""
+    settings = (settings or Settings.load()).replace(index_dir=index_dir)
+    m = store.read_manifest(Path(settings.index_dir))
+    return IndexStatus(str(settings.index_dir), len(m.articles), m.chunks, m.built_at, m.embedding_model, m.index_type)
+
+
+def get_article(source: str, *, index_dir: Path | str | None = None, settings: Settings | None = None) -> Any:
+    """The whole cleaned article with this id (Passage.source / Citation.source), as indexed."""
+    settings = (settings or Settings.load()).replace(index_dir=index_dir)
+    article = open_index(settings, build_if_missing=False).articles.get(source)
+    if article is None:
+        raise RagError(f"No article {source!r} in the index at {settings.index_dir}; run: rag index")
+    return article

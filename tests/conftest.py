@@ -1,0 +1,39 @@
+"""Shared fixtures. The real default models load once per session; the index of the bundled
+articles is built once into a temporary folder (the user's index/ is never touched)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+QUESTIONS = ROOT / "tests" / "data" / "questions.jsonl"
+
+
+def load_questions() -> list[dict]:
+    return [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def corpus_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("corpus")
+    for f in CORPUS.glob("*.txt"):
+        shutil.copy(f, dest / f.name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for the bundled articles with the index in a temporary folder, built once."""
+    from rag import build_index
+
+    s = Settings.load(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("index"))
+    build_index(settings=s)
+    return s
