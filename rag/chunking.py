@@ -12,7 +12,7 @@ TokenCounter = Callable[[str], int]
 
 # A sentence ends at . ! ? or … (optionally followed by a closing quote or bracket) before whitespace
 # and a capital, digit or opening quote; or at a paragraph break.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’)\]]?\s+(?=[A-Z0-9“\"‘(])|\n\s*\n")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])([”\"’)\]]?)\s+(?=[A-Z0-9“\"‘(])|\n\s*\n")
 _ABBREV = re.compile(r"\b(?:[A-Z]|U\.S|U\.K|Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gen|Col|Lt|St|Jr|Sr|Inc|Corp|Co|No|vs|etc|e\.g|i\.e|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)\.$")
 
 
@@ -31,12 +31,25 @@ class Chunk:
         return header(self.title, self.metadata) + self.text
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def date_words(iso: str) -> str:
+    """2023-10-01 -> October 1, 2023: the way questions and articles write dates (others unchanged)."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return iso
+    return f"{_MONTHS[int(m.group(2)) - 1]} {int(m.group(3))}, {m.group(1)}"
+
+
 def header(title: str, metadata: dict[str, str]) -> str:
+    """The line indexed before each chunk: title | outlet | date in words."""
     parts = [title.strip()]
     if metadata.get("source"):
         parts.append(metadata["source"])
     if metadata.get("date"):
-        parts.append(metadata["date"])
+        parts.append(date_words(metadata["date"]))
     return " | ".join(p for p in parts if p) + "\n"
 
 
@@ -48,7 +61,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
         # subtle: "U.S. officials" and "Mr. Smith" end in a full stop but do not end a sentence
         if "\n" not in m.group(0) and _ABBREV.search(text[max(start, m.start() - 6) : m.start()]):
             continue
-        spans.append((start, m.start()))
+        spans.append((start, m.start() + len(m.group(1) or "")))  # a closing quote ends the sentence
         start = m.end()
     spans.append((start, len(text)))
     out = []

@@ -87,12 +87,39 @@ def best_support(statement: str, passages: Sequence[Passage], question: str, pre
 # or most of them while the passage is also close in meaning. Calibrated on tests/data/questions.jsonl:
 # every unanswerable question there falls below, every answerable one above (docs/answers.md).
 COVERAGE_MIN = 0.5
-COVERAGE_WITH_SIMILAR = 0.35
-SIMILAR = 0.5
+COVERAGE_WITH_SIMILAR = 0.3
+SIMILAR = 0.55
+QUOTE_COVERAGE = 0.4  # a sentence quoted as the answer must hold this share of the question's key words
 
 
 def answerable(coverage: float, similarity: float) -> bool:
     return coverage >= COVERAGE_MIN or (coverage >= COVERAGE_WITH_SIMILAR and similarity >= SIMILAR)
+
+
+_NUMBER_Q = re.compile(r"^\s*(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when)\b", re.I)
+_NAME_Q = re.compile(r"^\s*(?:who|whom|whose|(?:what|which)\s+(?:is\s+the\s+)?name|which\s+\w+)\b", re.I)
+_NUMBER_WORDS = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?)\b", re.I)
+
+
+def expected_type(question: str) -> str | None:
+    """'number' for how many / what year / when, 'name' for who / which X; None otherwise."""
+    if _NUMBER_Q.match(question):
+        return "number"
+    if _NAME_Q.match(question):
+        return "name"
+    return None
+
+
+def has_expected_type(answer: str, question: str) -> bool:
+    """Does the answer hold the kind of thing asked for (a number, or a name the question lacks)?"""
+    kind = expected_type(question)
+    if kind == "number":
+        return bool(re.search(r"\d", answer) or _NUMBER_WORDS.search(answer))
+    if kind == "name":
+        asked = {w.lower() for w in re.findall(r"[\w’'-]+", question)}
+        names = [w for w in re.findall(r"\b[A-Z][\w’'-]*", answer) if w.lower() not in asked]
+        return bool(names)
+    return True
 
 
 def declines(answer: str) -> bool:

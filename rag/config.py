@@ -51,17 +51,29 @@ class Settings:
     chunk_overlap: int = 32
     # retrieval
     k: int = 5
-    candidates: int = 50
+    candidates: int = 50  # chunks taken from each of the dense and keyword searches before fusion
+    fusion: str = "rrf"  # "rrf": weighted reciprocal-rank fusion; "score": weighted sum of normalised scores
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
+    rrf_k: int = 60
+    outlet_boost: float = 0.0  # added share of the fused score for chunks from an outlet the question names
+    date_boost: float = 0.0  # likewise for chunks published on a date the question names
+    rerank_candidates: int = 30  # how many fused chunks the optional cross-encoder reorders
     # generation
     n_ctx: int = 2048
     max_answer_tokens: int = 96
-    evidence_sentences: int = 3  # sentences of the passages put in the prompt
+    evidence_sentences: int = 1  # best sentences of the passages put in the prompt (1 suits the tiny default LLM)
     copy_bias: float = 2.0  # logit bias towards the evidence's tokens (0 turns it off)
     temperature: float = 0.0
     seed: int = 0
     threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    # speed (docs/speed.md)
+    embedding_backend: str = "auto"  # "auto" (onnx-int8 when onnxruntime is installed), "onnx-int8", "onnx", "torch"
+    embed_batch: int = 32  # texts per forward pass, grouped by length
+    cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "rag-news")  # exported models
+    index_type: str = "auto"  # "auto" (flat up to exact_max_chunks, then ivf), "flat", "ivf"
+    exact_max_chunks: int = 200_000  # past this many chunks "auto" picks the approximate index
+    ivf_nprobe: int = 32  # inverted lists searched per query (approximate index); more = better recall, slower
 
     @classmethod
     def load(cls, models_file: Path | None = None, **overrides: object) -> Settings:

@@ -1,14 +1,30 @@
-"""Embedder protocol and its sentence-transformers implementation (loaded offline, once per process)."""
+"""Embedder protocol and two implementations of one sentence-transformers folder (loaded offline, once
+per process): onnxruntime with int8 weights (the default: ~2-3x faster on a laptop CPU, and no torch
+import when answering) and plain sentence-transformers (the fallback, and the reference).
+
+The ONNX model is exported locally from the folder the first time (torch, offline) and cached under
+settings.cache_dir, keyed by the folder and the backend; it never comes from a hub.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
 from functools import cached_property
+from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from .config import Settings
+
+log = logging.getLogger(__name__)
+EXPORT_VERSION = 1  # bump when the export or the quantization recipe changes: cached files are re-made
+POOLING = ("sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling")
 
 
 class Embedder(Protocol):
@@ -21,6 +37,13 @@ class Embedder(Protocol):
         ...
 
     def count_tokens(self, text: str) -> int: ...
+
+
+def _offline_env() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 class SentenceTransformerEmbedder:
@@ -43,10 +66,7 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def model(self):  # type: ignore[no-untyped-def]
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        _offline_env()
         import transformers
         from sentence_transformers import SentenceTransformer
 
@@ -57,8 +77,6 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def dim(self) -> int:  # type: ignore[override]
-        import json
-
         pooling = self.path / "1_Pooling" / "config.json"
         if pooling.exists():
             return int(json.loads(pooling.read_text())["word_embedding_dimension"])
@@ -66,8 +84,6 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def max_tokens(self) -> int:  # type: ignore[override]
-        import json
-
         cfg = self.path / "sentence_bert_config.json"
         if cfg.exists():
             return int(json.loads(cfg.read_text()).get("max_seq_length", 256))
@@ -89,3 +105,232 @@ class SentenceTransformerEmbedder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _pooling_mode(path: Path) -> str | None:
+    """'mean' or 'cls' for a plain Transformer -> Pooling (-> Normalize) folder; None for anything else."""
+    try:
+        modules = json.loads((path / "modules.json").read_text())
+        pooling = json.loads((path / "1_Pooling" / "config.json").read_text())
+    except (OSError, ValueError):
+        return None
+    types = [m.get("type", "") for m in modules]
+    if tuple(types[:2]) != POOLING or any(t != "sentence_transformers.models.Normalize" for t in types[2:]):
+        return None
+    if not (path / "tokenizer.json").exists():
+        return None
+    flags = {k for k, v in pooling.items() if k.startswith("pooling_mode") and v}
+    if flags == {"pooling_mode_mean_tokens"}:
+        return "mean"
+    if flags == {"pooling_mode_cls_token"}:
+        return "cls"
+    return None
+
+
+def _cache_key(path: Path, backend: str) -> str:
+    """The folder, its files' sizes and times, the backend and the recipe's version."""
+    stats = sorted((p.name, p.stat().st_size, int(p.stat().st_mtime)) for p in path.iterdir() if p.is_file())
+    raw = json.dumps([str(path.resolve()), stats, backend, EXPORT_VERSION])
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def export_onnx(path: Path, target: Path, pooling: str, quantize: bool) -> Path:
+    """Export the folder's transformer with pooling and normalisation folded in, then (optionally)
+    quantize its weight matrices to int8. Written beside `target` and renamed into place."""
+    import tempfile
+
+    _offline_env()
+    import torch
+    import transformers
+    from transformers import AutoModel
+
+    transformers.logging.set_verbosity_error()
+    model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, inner: Any) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            if pooling == "cls":
+                pooled = hidden[:, 0]
+            else:
+                mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        fp32 = Path(tmp) / "model.onnx"
+        dummy = torch.ones((2, 16), dtype=torch.long)
+        axes = {
+            "input_ids": {0: "batch", 1: "seq"},
+            "attention_mask": {0: "batch", 1: "seq"},
+            "embedding": {0: "batch"},
+        }
+        import warnings
+
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                Pooled(model),
+                (dummy, dummy),
+                str(fp32),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["embedding"],
+                dynamic_axes=axes,
+                opset_version=17,
+                dynamo=False,
+            )
+        out = fp32
+        if quantize:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            out = Path(tmp) / "model.int8.onnx"
+            # subtle: per-channel scales are what keep quality (cosine to fp32 0.993 mean, against 0.948
+            # per-tensor); only weight matrices are quantized, attention's activation products stay fp32.
+            logging.getLogger().disabled, was = True, logging.getLogger().disabled
+            try:
+                quantize_dynamic(
+                    str(fp32),
+                    str(out),
+                    weight_type=QuantType.QInt8,
+                    per_channel=True,
+                    op_types_to_quantize=["MatMul"],
+                    extra_options={"MatMulConstBOnly": True},
+                )
+            finally:
+                logging.getLogger().disabled = was
+        os.replace(out, target)
+    return target
+
+
+class OnnxEmbedder:
+    """The same folder run by onnxruntime: exported once (see export_onnx), texts grouped by length so
+    little padding is computed, threads set to the machine's."""
+
+    def __init__(self, path: Path, name: str, model_file: Path, *, threads: int, batch_size: int = 32) -> None:
+        self.path = path
+        self.name = name
+        self.model_file = model_file
+        self.threads = threads
+        self.batch_size = batch_size
+
+    @cached_property
+    def _counter(self):  # type: ignore[no-untyped-def]
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        tok.no_padding()
+        tok.no_truncation()
+        return tok
+
+    @cached_property
+    def _tokenizer(self):  # type: ignore[no-untyped-def]
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        tok.no_padding()
+        tok.enable_truncation(max_length=self.max_tokens)
+        return tok
+
+    @cached_property
+    def session(self):  # type: ignore[no-untyped-def]
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # idle worker threads must not spin: the LLM runs right after in the same process
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.log_severity_level = 3
+        return ort.InferenceSession(str(self.model_file), opts, providers=["CPUExecutionProvider"])
+
+    @cached_property
+    def dim(self) -> int:  # type: ignore[override]
+        return int(json.loads((self.path / "1_Pooling" / "config.json").read_text())["word_embedding_dimension"])
+
+    @cached_property
+    def max_tokens(self) -> int:  # type: ignore[override]
+        cfg = self.path / "sentence_bert_config.json"
+        if cfg.exists():
+            return int(json.loads(cfg.read_text()).get("max_seq_length", 256))
+        return 256
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._counter.encode(text, add_special_tokens=False).ids)
+
+    def embed(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        import numpy as np
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch(texts)
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        for i in range(0, len(texts), self.batch_size):
+            rows = order[i : i + self.batch_size]
+            width = max(len(encodings[j].ids) for j in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for r, j in enumerate(rows):
+                n = len(encodings[j].ids)
+                ids[r, :n] = encodings[j].ids
+                mask[r, :n] = 1
+            out[rows] = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return out
+
+
+def backend_for(settings: Settings) -> str:
+    """The backend `auto` resolves to here: onnx-int8 when onnxruntime (and onnx) are installed."""
+    want = settings.embedding_backend
+    if want != "auto":
+        return want
+    return "onnx-int8" if find_spec("onnxruntime") and find_spec("onnx") else "torch"
+
+
+def make_embedder(path: Path, name: str, settings: Settings) -> Embedder:
+    """The embedder for settings.embedding_backend, falling back to sentence-transformers when the
+    fast path's packages are missing or the folder is not a plain Transformer + Pooling model.
+
+    The manifest records `name` for torch and fp32 ONNX (the same vectors, cosine 0.99999), and
+    `name+onnx-int8` for int8 weights, whose vectors differ slightly: an index built with one is
+    rebuilt, not mixed, when the other is used."""
+    from .errors import ModelError
+
+    backend = backend_for(settings)
+    if backend not in ("torch", "onnx", "onnx-int8"):
+        raise ModelError(f"Unknown embedding_backend {backend!r}; use auto, onnx-int8, onnx or torch")
+    pooling = _pooling_mode(path)
+    if backend != "torch" and pooling is not None:
+        quantize = backend == "onnx-int8"
+        target = (
+            Path(settings.cache_dir)
+            / "onnx"
+            / _cache_key(path, backend)
+            / ("model.int8.onnx" if quantize else "model.onnx")
+        )
+        try:
+            if not target.exists():
+                log.info("Exporting %s to %s (once)", path, target)
+                export_onnx(path, target, pooling, quantize)
+            return cast(
+                "Embedder",
+                OnnxEmbedder(
+                    path,
+                    f"{name}+{backend}" if quantize else name,
+                    target,
+                    threads=settings.threads,
+                    batch_size=settings.embed_batch,
+                ),
+            )
+        except (ImportError, OSError, RuntimeError, ValueError) as e:
+            if settings.embedding_backend != "auto":
+                raise ModelError(f"Cannot export {path} for onnxruntime ({e}); set embedding_backend='torch'") from None
+            log.warning("ONNX export of %s failed (%s); using sentence-transformers", path, e)
+    elif backend != "torch" and settings.embedding_backend != "auto":
+        raise ModelError(f"{path} is not a plain Transformer + Pooling folder; set embedding_backend='torch'")
+    return cast("Embedder", SentenceTransformerEmbedder(path, name, batch_size=settings.embed_batch))

@@ -64,7 +64,7 @@ class LlamaGenerator:
         with self._lock:
             common: dict[str, Any] = dict(max_tokens=max_tokens, temperature=temperature, seed=self.seed, stream=True,
                                           stop=list(prompt.stop) or None, top_k=1 if temperature == 0 else 40,
-                                          logit_bias=bias)
+                                          logit_bias=bias, repeat_penalty=1.1)
             if prompt.messages:
                 for part in self.llm.create_chat_completion(messages=prompt.messages, **common):
                     piece = part["choices"][0]["delta"].get("content")

@@ -1,23 +1,34 @@
 """Build or sync the index: corpus folder -> articles -> chunks -> embeddings -> index on disk.
 
 Sync embeds only what changed (by content hash): new articles are added, changed ones replaced,
-deleted ones removed. A changed embedding model or chunking forces a full rebuild.
+deleted ones removed; a chunk whose text is unchanged keeps its vector even inside a changed article.
+A changed embedding model or chunking, or a damaged index, forces a full rebuild (summary.reason says
+why). The keyword index and the wire-copy marks are recomputed from the stored chunks and signatures,
+which needs no embedding.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from . import store
+from . import dedup, store
 from .articles import Article, Skipped, load_corpus
 from .chunking import Chunk, chunk_articles
 from .config import Settings
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from .models import chunk_budget, get_embedder
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .embed import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -37,27 +48,64 @@ class IndexSummary:
     rebuilt: bool = False
     reason: str = ""  # why a full rebuild happened
     seconds: float = 0.0
+    embedded: int = 0  # chunks sent to the embedding model
+    reused: int = 0  # chunks of changed articles whose text, and so vector, did not change
+    duplicates: dict[str, str] = field(default_factory=dict)  # wire copy -> the article it copies
+    written: bool = False  # False when nothing changed and the index was left as it was
 
     def line(self) -> str:
         kind = "Rebuilt" if self.rebuilt else "Synced"
         return (
             f"{kind} {self.index_dir}: {self.articles} articles, {self.chunks} chunks "
             f"(added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}, "
-            f"skipped {len(self.skipped)}) in {self.seconds:.1f}s"
+            f"skipped {len(self.skipped)}; embedded {self.embedded} chunks"
+            + (f"; {len(self.duplicates)} wire copies" if self.duplicates else "")
+            + f") in {self.seconds:.1f}s"
         )
 
 
-def _embed(chunks: list[Chunk], settings: Settings, progress: Progress | None):  # type: ignore[no-untyped-def]
+def _embed(texts: list[str], embedder: Embedder, progress: Progress | None) -> np.ndarray:
     import numpy as np
 
-    embedder = get_embedder(settings)
     parts = []
-    texts = [c.indexed_text() for c in chunks]
     for i in range(0, len(texts), EMBED_BATCH):
         parts.append(embedder.embed(texts[i : i + EMBED_BATCH]))
         if progress:
             progress(min(i + EMBED_BATCH, len(texts)), len(texts), "embedding")
     return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype="float32")
+
+
+def _text_key(chunk: Chunk) -> str:
+    return hashlib.sha256(chunk.indexed_text().encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _open_old(idir: Path, rebuild: bool, want: tuple[str, int, int]) -> tuple[store.Index | None, str]:
+    """The live index if it can be synced, else None and why not."""
+    if rebuild:
+        return None, "rebuild asked for"
+    try:
+        old = store.load(idir, keyword=False)  # the keyword index is rebuilt anyway
+        store.check_compatible(old.manifest, *want)
+        return old, ""
+    except IndexMissingError:
+        return None, "no index yet"
+    except (IndexMismatchError, IndexCorruptError) as e:
+        reason = str(e).split("; run:")[0]
+        log.warning("%s: rebuilding the whole index", reason)
+        return None, reason
+
+
+def _mark_copies(wanted: dict[str, Article], old: store.Index | None) -> tuple[dict[str, str], dict[str, Any]]:
+    """Wire copies among the articles, and every article's signature (stored ones reused)."""
+    reuse = old is not None and old.manifest.minhash == dedup.SCHEME
+    sigs: dict[str, Any] = {}
+    for a in wanted.values():
+        if reuse and old is not None and a.id in old.signatures and old.manifest.articles.get(a.id) == a.hash:
+            sigs[a.id] = old.signatures[a.id]
+        else:
+            sigs[a.id] = dedup.signature(a.text)
+    order = {a.id: (a.metadata.get("date") or "9999", a.id) for a in wanted.values()}
+    return dedup.duplicate_of(sigs, order), sigs
 
 
 def sync_index(
@@ -75,76 +123,102 @@ def sync_index(
         index_dir: where the index lives (default: settings.index_dir).
         rebuild: start over instead of syncing.
         progress: called as progress(done, total, stage) while embedding.
+
+    Raises IndexLockedError at once when another process is writing the same index.
     """
     import numpy as np
 
     t0 = time.perf_counter()
     settings = (settings or Settings.load()).replace(corpus_dir=corpus_dir, index_dir=index_dir)
-    corpus = load_corpus(Path(settings.corpus_dir))
     idir = Path(settings.index_dir)
-    embedder = get_embedder(settings)
-    model_name = embedder.name
-    max_tokens = chunk_budget(settings)  # never longer than what the model reads
-
-    with store.WriteLock(idir):
-        old: store.Index | None = None
-        reason = "rebuild asked for" if rebuild else ""
-        if not rebuild:
-            try:
-                old = store.load(idir)
-                store.check_compatible(old.manifest, model_name, max_tokens, settings.chunk_overlap)
-            except IndexMissingError:
-                old, reason = None, "no index yet"
-            except (IndexMismatchError, IndexCorruptError) as e:
-                old, reason = None, str(e).split("; run:")[0]
-                log.warning("%s: rebuilding the whole index", reason)
+    with store.WriteLock(idir):  # taken first: a second writer is refused before doing any work
+        corpus = load_corpus(Path(settings.corpus_dir))
+        embedder = get_embedder(settings)  # torch is loaded only if something needs embedding
+        max_tokens = chunk_budget(settings)  # never longer than what the model reads
+        old, reason = _open_old(idir, rebuild, (embedder.name, max_tokens, settings.chunk_overlap))
 
         wanted: dict[str, Article] = {a.id: a for a in corpus.articles}
         summary = IndexSummary(idir, len(wanted), 0, skipped=corpus.skipped, rebuilt=old is None, reason=reason)
+        reusable: dict[str, np.ndarray] = {}  # indexed-text hash -> vector, from the chunks dropped
         if old is None:
             keep: dict[int, Chunk] = {}
-            vectors = store.make_vector_index(embedder.dim)
-            todo = list(wanted.values())
+            vectors = None  # made once the number of chunks is known (it picks the index type)
             summary.added = sorted(wanted)
+            todo = list(wanted.values())
         else:
             have = old.manifest.articles
             summary.added = sorted(a for a in wanted if a not in have)
             summary.changed = sorted(a for a in wanted if a in have and have[a] != wanted[a].hash)
             summary.removed = sorted(a for a in have if a not in wanted)
             gone = set(summary.changed) | set(summary.removed)
-            vectors = old.vectors
             drop = [cid for cid, c in old.chunks.items() if c.article_id in gone]
-            if drop:
-                vectors.remove_ids(np.asarray(drop, dtype="int64"))
+            changed = set(summary.changed)
+            try:
+                for cid in drop:
+                    if old.chunks[cid].article_id in changed:
+                        reusable[_text_key(old.chunks[cid])] = old.vectors.reconstruct(cid)
+            except RuntimeError:  # an index type that cannot give vectors back: embed them again
+                reusable = {}
+            vectors = store.remove_vectors(old.vectors, drop)
             keep = {cid: c for cid, c in old.chunks.items() if c.article_id not in gone}
             todo = [wanted[a] for a in summary.added + summary.changed]
-            if not todo and not gone:
+            if not todo and not gone and old.manifest.minhash == dedup.SCHEME:
                 summary.chunks = len(keep)
+                summary.duplicates = {
+                    a.id: a.metadata["duplicate_of"] for a in old.articles.values() if "duplicate_of" in a.metadata
+                }
                 summary.seconds = time.perf_counter() - t0
                 return summary
 
         first_id = max(old.chunks, default=-1) + 1 if old else 0
         new_chunks = chunk_articles(todo, embedder.count_tokens, max_tokens, settings.chunk_overlap, first_id)
-        embeddings = _embed(new_chunks, settings, progress)
+        keys = [_text_key(c) for c in new_chunks]
+        fresh = [i for i, k in enumerate(keys) if k not in reusable]
+        embedded = _embed([new_chunks[i].indexed_text() for i in fresh], embedder, progress)
+        summary.embedded, summary.reused = len(fresh), len(new_chunks) - len(fresh)
+        total = len(keep) + len(new_chunks)
+        if vectors is None:
+            vectors = store.make_vector_index(embedder.dim, total, settings)
         if new_chunks:
-            vectors.add_with_ids(embeddings, np.asarray([c.id for c in new_chunks], dtype="int64"))
-        chunks = sorted([*keep.values(), *new_chunks], key=lambda c: c.id)
+            rows = dict(zip(fresh, embedded, strict=True))
+            matrix = np.vstack([rows[i] if i in rows else reusable[k] for i, k in enumerate(keys)])
+            store.add_vectors(vectors, matrix, np.asarray([c.id for c in new_chunks], dtype="int64"))
+        vectors = store.retype_vectors(vectors, total, settings)  # a sync that crossed the exact-search size
+
+        # wire copies: the mark lives in each article's and chunk's metadata (not embedded, not hashed)
+        dups, sigs = _mark_copies(wanted, old)
+        summary.duplicates = dups
+        meta = {}
+        for a in wanted.values():
+            m = {k: v for k, v in a.metadata.items() if k != "duplicate_of"}
+            if a.id in dups:
+                m["duplicate_of"] = dups[a.id]
+            meta[a.id] = m
+        articles = [dataclasses.replace(wanted[i], metadata=meta[i]) for i in sorted(wanted)]
+        chunks = [
+            dataclasses.replace(c, metadata=meta[c.article_id])
+            for c in sorted([*keep.values(), *new_chunks], key=lambda c: c.id)
+        ]
 
         from .keyword import KeywordIndex
 
         keyword = KeywordIndex.build([c.indexed_text() for c in chunks], [c.id for c in chunks])
         manifest = store.Manifest(
-            embedding_model=model_name,
+            embedding_model=embedder.name,
             dim=embedder.dim,
             chunk_tokens=max_tokens,
             chunk_overlap=settings.chunk_overlap,
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            articles={a.id: a.hash for a in wanted.values()},
+            articles={a.id: a.hash for a in articles},
             files={},
             sources=corpus.file_hashes,
+            minhash=dedup.SCHEME,
+            index_type=store.index_type_of(vectors),
         )
-        store.save(idir, manifest, sorted(wanted.values(), key=lambda a: a.id), chunks, vectors, keyword)
+        signatures = np.vstack([sigs[a.id] for a in articles]) if articles else None
+        store.save(idir, manifest, articles, chunks, vectors, keyword, signatures)
         summary.chunks = len(chunks)
+        summary.written = True
         summary.seconds = time.perf_counter() - t0
         return summary
 

@@ -19,7 +19,7 @@ STOP = frozenset(
     did this that these those it its they them their there here he she his her him we our you your i me my not no
     so than then too very can could will would should may might must about into over after before also just which
     who whom whose what when where why how all any both each few more most other some such only own same s t
-    said says say according name named called quoted besides article articles report reported""".split()
+    said says say according name named called quoted besides article articles reported""".split()
 )
 
 

@@ -22,13 +22,14 @@ def embedder_name(source: str) -> str:
 
 
 def get_embedder(settings: Settings) -> Embedder:
-    from .embed import SentenceTransformerEmbedder
+    from .embed import make_embedder
 
+    key = f"{settings.embedding_model}|{settings.embedding_backend}|{settings.threads}"
     with _lock:
-        if settings.embedding_model not in _embedders:
+        if key not in _embedders:
             path = resolve_model(settings.embedding_model, "embedding")
-            _embedders[settings.embedding_model] = SentenceTransformerEmbedder(path, embedder_name(settings.embedding_model))
-        return _embedders[settings.embedding_model]
+            _embedders[key] = make_embedder(path, embedder_name(settings.embedding_model), settings)
+        return _embedders[key]
 
 
 def get_generator(settings: Settings) -> Generator:

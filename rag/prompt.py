@@ -73,7 +73,7 @@ def select_evidence(
 
 def render(evidence: Sequence[Evidence]) -> str:
     """Best last: a small model leans on what it read most recently."""
-    return "\n\n".join(f'[{ev.passage + 1}] "{ev.text}"' for ev in reversed(evidence))
+    return "\n\n".join(f'[{ev.passage + 1}] "{_clean(ev.text)}"' for ev in reversed(evidence))
 
 
 def fit(evidence: Sequence[Evidence], count: Callable[[str], int], budget: int) -> list[Evidence]:

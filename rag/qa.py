@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from . import cite
 from .config import Settings
 from .errors import EmptyQuestionError
 from .models import get_embedder, get_generator
-from .prompt import NOT_FOUND, build_prompt, fit, overhead, select_evidence
+from .prompt import NOT_FOUND, Evidence, build_prompt, fit, overhead, select_evidence
 from .retrieve import Passage, open_index, search
 
 
@@ -42,6 +42,7 @@ class Answer:
     unsupported: list[str] = field(default_factory=list)  # statements no passage supports
     passages: list[Passage] = field(default_factory=list)  # everything that was in the prompt
     timings: dict[str, float] = field(default_factory=dict)
+    extractive: bool = False  # True: the model's own answer failed the checks, so the text quotes the passage
 
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -93,28 +94,64 @@ def _decline(question: str, searched: str, passages: list[Passage], timings: dic
     return Answer(question, NOT_FOUND, [], searched, True, passages[:3], [], passages, timings)
 
 
-def _tie(question: str, searched: str, raw: str, passages: list[Passage], timings: dict[str, float]) -> Answer:
-    """Check the generated text against the prompt's passages and attach verified citations."""
+# The model's answer is trusted when it rests on one of the best-ranked evidence sentences; a tiny
+# model otherwise tends to answer from a neighbouring sentence about someone else.
+AGREE_TOP = 1
+
+
+def _citation(n: int, p: Passage, start: int, end: int) -> Citation:
+    return Citation(n, p.source, p.title, p.text, p.start, p.end, p.score, start, end, dict(p.metadata))
+
+
+def _tie(
+    question: str,
+    searched: str,
+    raw: str,
+    passages: list[Passage],
+    evidence: Sequence[Evidence],
+    coverage: Callable[[str, str], float],
+    timings: dict[str, float],
+) -> Answer:
+    """Check the generated text against the passages and attach verified citations.
+
+    When the model's answer fails the checks (no passage supports it, it lacks the kind of thing
+    asked for, or its passage is about something else) but the best evidence sentence covers the
+    question, that sentence is quoted as the answer instead; otherwise the answer declines.
+    """
     raw = raw.strip()
-    if cite.declines(raw):
-        return _decline(question, searched, passages, timings)
     by_passage: dict[int, Citation] = {}
     parts: list[str] = []
     unsupported: list[str] = []
-    for text, cited in cite.statements(raw):
-        s = cite.best_support(text, passages, searched, prefer=cited)
-        if s is None:
-            unsupported.append(text)
-            parts.append(text)
-            continue
-        if s.passage not in by_passage:
-            p = passages[s.passage]
-            by_passage[s.passage] = Citation(len(by_passage) + 1, p.source, p.title, p.text, p.start, p.end,
-                                             p.score, s.sentence_start, s.sentence_end, dict(p.metadata))
-        parts.append(f"{text} [{by_passage[s.passage].n}]")
-    if not by_passage:
-        return _decline(question, searched, passages, timings)
-    return Answer(question, " ".join(parts), list(by_passage.values()), searched, False, [], unsupported, passages, timings)
+    if not cite.declines(raw):
+        for text, cited in cite.statements(raw):
+            s = cite.best_support(text, passages, searched, prefer=cited)
+            if s is None:
+                unsupported.append(text)
+                parts.append(text)
+                continue
+            if s.passage not in by_passage:
+                by_passage[s.passage] = _citation(len(by_passage) + 1, passages[s.passage], s.sentence_start, s.sentence_end)
+            parts.append(f"{text} [{by_passage[s.passage].n}]")
+    trusted = evidence[:AGREE_TOP]
+    agrees = any(
+        c.source == passages[ev.passage].source and c.support_start < ev.end and ev.start < c.support_end
+        for c in by_passage.values()
+        for ev in trusted
+    )
+    sound = (
+        bool(by_passage)
+        and agrees
+        and cite.has_expected_type(raw, question)
+        and any(coverage(searched, f"{c.title} {c.text}") >= cite.COVERAGE_WITH_SIMILAR for c in by_passage.values())
+    )
+    if sound:
+        return Answer(question, " ".join(parts), list(by_passage.values()), searched, False, [], unsupported, passages, timings)
+    best = evidence[0] if evidence else None
+    if best is not None and coverage(searched, best.text) >= cite.QUOTE_COVERAGE:
+        c = _citation(1, passages[best.passage], best.start, best.end)
+        text = f"The articles say: “{best.text}” [1]"
+        return Answer(question, text, [c], searched, False, [], [], passages, timings, extractive=True)
+    return _decline(question, searched, passages, timings)
 
 
 def stream_answer(
@@ -150,7 +187,8 @@ def stream_answer(
     chat = gen.has_chat_template
     evidence = select_evidence(searched, passages, get_embedder(settings).embed, settings.evidence_sentences)
     budget = gen.n_ctx - settings.max_answer_tokens - overhead(searched, chat, gen.count_tokens)
-    prompt = build_prompt(searched, fit(evidence, gen.count_tokens, budget), chat)
+    evidence = fit(evidence, gen.count_tokens, budget)
+    prompt = build_prompt(searched, evidence, chat)
     pieces: list[str] = []
     t1 = time.perf_counter()
     for piece in gen.stream(prompt, settings.max_answer_tokens, settings.temperature, settings.copy_bias):
@@ -159,7 +197,7 @@ def stream_answer(
         pieces.append(piece)
         yield piece
     timings["generate"] = time.perf_counter() - t1
-    answer = _tie(question, searched, "".join(pieces), passages, timings)
+    answer = _tie(question, searched, "".join(pieces), passages, evidence, index.keyword.coverage, timings)
     timings["total"] = time.perf_counter() - t0
     yield answer
 

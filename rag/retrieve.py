@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import store
+from .chunking import _MONTHS
 from .config import Settings
 from .errors import EmptyQuestionError, IndexMissingError, RagError
 
@@ -38,12 +39,16 @@ _loaded: dict[Path, store.Index] = {}
 def open_index(settings: Settings, *, build_if_missing: bool = True) -> store.Index:
     """The live index for settings.index_dir, reloaded when a sync has swapped in a new version.
     A missing index is built from settings.corpus_dir on first use."""
+    from .models import chunk_budget, get_embedder
+
     idir = Path(settings.index_dir).resolve()
     with _lock:
         version = store.current_version(idir)
         cached = _loaded.get(idir)
-        if cached is not None and version == cached.path:
-            return cached
+    if cached is not None and version == cached.path:
+        # checked on every call: the same folder may be asked for with other settings
+        store.check_compatible(cached.manifest, get_embedder(settings).name, chunk_budget(settings), settings.chunk_overlap)
+        return cached
     if version is None:
         if not build_if_missing:
             raise IndexMissingError(f"No index at {idir}; run: rag index")
@@ -52,8 +57,6 @@ def open_index(settings: Settings, *, build_if_missing: bool = True) -> store.In
         log.warning("No index at %s yet: building it from %s", idir, settings.corpus_dir)
         sync_index(settings=settings)
     index = store.load(idir)
-    from .models import chunk_budget, get_embedder
-
     store.check_compatible(index.manifest, get_embedder(settings).name, chunk_budget(settings), settings.chunk_overlap)
     with _lock:
         _loaded[idir] = index
@@ -80,6 +83,66 @@ def _matches(meta: dict[str, str], filters: dict[str, str]) -> bool:
         else:
             raise RagError(f"Unknown filter {key!r}; use source, author, category, date, after or before")
     return True
+
+
+# --- what the question names ---------------------------------------------------------------------
+_MONTH = {m.lower(): i for i, m in enumerate(_MONTHS, 1)}
+_MONTH.update({m[:3]: i for m, i in list(_MONTH.items())})
+_M = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_DATES = (
+    re.compile(rf"\b{_M}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b"),  # October 1, 2023
+    re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_M},?\s+(\d{{4}})\b"),  # 1 October 2023
+    re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),  # 2023-10-01
+)
+
+
+def _month(word: str) -> int:
+    w = word.lower().rstrip(".")
+    return _MONTH.get(w) or _MONTH[w[:3]]
+
+
+def question_dates(question: str) -> set[str]:
+    """ISO days the question names ("published on October 1, 2023")."""
+    out = set()
+    for n, pattern in enumerate(_DATES):
+        for m in pattern.finditer(question):
+            g = m.groups()
+            if n == 0:
+                month, day, year = _month(g[0]), int(g[1]), g[2]
+            elif n == 1:
+                month, day, year = _month(g[1]), int(g[0]), g[2]
+            else:
+                year, month, day = g[0], int(g[1]), int(g[2])
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                out.add(f"{year}-{month:02d}-{day:02d}")
+    return out
+
+
+_aliases: dict[Path, dict[str, str]] = {}
+
+
+def _outlet_aliases(index: store.Index) -> dict[str, str]:
+    """Ways a question may name each outlet of the index: the full name and the part before " - " or
+    " | " ("The Independent - Life and Style" -> "The Independent"); alias -> outlet."""
+    cached = _aliases.get(index.path)
+    if cached is None:
+        cached = {}
+        for outlet in {c.metadata.get("source", "") for c in index.chunks.values()} - {""}:
+            for alias in {outlet, re.split(r" [-|] ", outlet)[0]}:
+                if len(alias) >= 3:
+                    cached[alias] = outlet
+        _aliases[index.path] = cached
+    return cached
+
+
+def question_outlets(question: str, index: store.Index) -> set[str]:
+    """Outlets of the index that the question names (as written, or in capitals: "CNBC" for "Cnbc")."""
+    found = set()
+    for alias, outlet in _outlet_aliases(index).items():
+        for form in {alias, alias.upper()}:
+            if re.search(rf"(?<![\w]){re.escape(form)}(?![\w])", question):
+                found.add(outlet)
+    return found
 
 
 # --- search ---------------------------------------------------------------------------------------
@@ -109,6 +172,51 @@ def _near_duplicate(a: set[str], b: set[str]) -> bool:
     return bool(a) and bool(b) and len(a & b) / min(len(a), len(b)) > 0.8
 
 
+def _normalised(scores: dict[int, float]) -> dict[int, float]:
+    if not scores:
+        return {}
+    lo, hi = min(scores.values()), max(scores.values())
+    return {c: (s - lo) / (hi - lo) if hi > lo else 1.0 for c, s in scores.items()}
+
+
+def fuse(
+    dense: list[tuple[int, float]], keyword: list[tuple[int, float]], cosine: dict[int, float], settings: Settings
+) -> dict[int, float]:
+    """One score per candidate chunk from the two ranked lists, weighted (settings.fusion)."""
+    fused: dict[int, float] = {}
+    if settings.fusion == "rrf":
+        for weight, ranked in ((settings.dense_weight, dense), (settings.keyword_weight, keyword)):
+            for rank, (cid, _) in enumerate(ranked):
+                fused[cid] = fused.get(cid, 0.0) + weight / (settings.rrf_k + rank + 1)
+    elif settings.fusion == "score":
+        # cosine is known for every candidate; a chunk the keyword search did not return scores 0 there
+        kw = _normalised(dict(keyword))
+        cands = {c for c, _ in dense} | set(kw)
+        dn = _normalised({c: cosine[c] for c in cands})
+        fused = {c: settings.dense_weight * dn[c] + settings.keyword_weight * kw.get(c, 0.0) for c in cands}
+    else:
+        raise RagError(f"Unknown fusion {settings.fusion!r}; use 'rrf' or 'score'")
+    return fused
+
+
+def _boost(fused: dict[int, float], index: store.Index, question: str, settings: Settings) -> None:
+    """Favour chunks from the outlets and dates the question names (a boost, not a filter: a question
+    may name two outlets, or name one in passing)."""
+    if not fused or (settings.outlet_boost <= 0 and settings.date_boost <= 0):
+        return
+    outlets = question_outlets(question, index) if settings.outlet_boost > 0 else set()
+    dates = question_dates(question) if settings.date_boost > 0 else set()
+    if not outlets and not dates:
+        return
+    top = max(fused.values())
+    for cid in fused:
+        meta = index.chunks[cid].metadata
+        if meta.get("source") in outlets:
+            fused[cid] += settings.outlet_boost * top
+        if meta.get("date") in dates:
+            fused[cid] += settings.date_boost * top
+
+
 def search(
     question: str, index: store.Index, settings: Settings, k: int, filters: dict[str, str] | None = None
 ) -> list[Passage]:
@@ -129,17 +237,52 @@ def search(
         ok = set(allowed)
         keyword = [(cid, s) for cid, s in keyword if cid in ok][:n]
 
-    fused: dict[int, float] = {}
-    for weight, ranked in ((settings.dense_weight, dense), (settings.keyword_weight, keyword)):
-        for rank, (cid, _) in enumerate(ranked):
-            fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
     cosine = dict(dense)
-    missing = [cid for cid in fused if cid not in cosine]
+    missing = [cid for cid, _ in keyword if cid not in cosine]
     if missing:
         for cid, vec in zip(missing, store.vectors_by_id(index, missing)):
             cosine[cid] = float(vec @ qvec)
+    fused = fuse(dense, keyword, cosine, settings)
+    _boost(fused, index, question, settings)
     ranked_ids = sorted(fused, key=lambda c: -fused[c])
+    if settings.reranker_model:
+        ranked_ids = rerank(question, index, ranked_ids, settings)
     return _assemble(index, ranked_ids, cosine, k)
+
+
+# --- optional cross-encoder -------------------------------------------------------------------------
+_rerankers: dict[str, Any] = {}
+
+
+def get_reranker(settings: Settings) -> Any:
+    """The cross-encoder named by models.txt's `reranker` line, loaded once per process."""
+    from .config import resolve_model
+    from .errors import ModelError
+
+    source = str(settings.reranker_model)
+    with _lock:
+        if source not in _rerankers:
+            path = resolve_model(source, "reranker")
+            try:
+                from sentence_transformers import CrossEncoder
+
+                _rerankers[source] = CrossEncoder(str(path), device="cpu", local_files_only=True)
+            except Exception as e:  # a folder that is no cross-encoder: say which line to fix
+                raise ModelError(
+                    f"reranker model {source!r} could not be loaded as a cross-encoder ({type(e).__name__}); "
+                    "fix or remove the 'reranker' line in models.txt"
+                ) from None
+        return _rerankers[source]
+
+
+def rerank(question: str, index: store.Index, ranked_ids: list[int], settings: Settings) -> list[int]:
+    """Reorder the best fused chunks by the cross-encoder's score; the rest keep their order."""
+    head = ranked_ids[: settings.rerank_candidates]
+    if not head:
+        return ranked_ids
+    scores = get_reranker(settings).predict([(question, index.chunks[c].indexed_text()) for c in head])
+    order = sorted(range(len(head)), key=lambda i: -float(scores[i]))
+    return [head[i] for i in order] + ranked_ids[len(head) :]
 
 
 def _assemble(index: store.Index, ranked_ids: list[int], cosine: dict[int, float], k: int) -> list[Passage]:

@@ -1,0 +1,328 @@
+"""`rag eval`: retrieval (and answer) figures on a benchmark, through the same retrieve() and answer()
+that users call.
+
+Three layouts, told apart by their files:
+    BEIR          corpus.jsonl, queries.jsonl, qrels/test.tsv          -> nDCG@10 over documents
+    MultiHop-RAG  corpus.json, queries*.json                           -> Hits@4, Hits@10, MRR@10 over passages
+    question set  a .jsonl of {id, question, answers, source, evidence} -> the same, plus answer figures
+A benchmark's articles are written as files into .eval/<name>/corpus/ and indexed into .eval/<name>/index/
+with the normal sync_index, so a second run re-embeds nothing (never the user's index).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import ROOT, Settings
+from .errors import RagError
+
+EVAL_DIR = ROOT / ".eval"
+K = 10  # the depth every metric is taken at
+
+
+@dataclass
+class Query:
+    id: str
+    text: str
+    facts: list[str] = field(default_factory=list)  # relevant passage holds one of these (whitespace ignored)
+    docs: dict[str, int] = field(default_factory=dict)  # relevant article id -> grade (BEIR)
+    answers: list[str] = field(default_factory=list)  # accepted answer substrings; empty = unanswerable
+    source: str = ""  # the article that answers it (question sets)
+
+
+@dataclass
+class Benchmark:
+    name: str
+    layout: str  # "beir", "multihop" or "questions"
+    queries: list[Query]
+    articles: dict[str, dict[str, Any]] = field(default_factory=dict)  # file name -> JSON record to write
+    corpus_dir: Path | None = None  # an existing folder to index instead (question sets)
+
+
+# --- loaders ------------------------------------------------------------------------------------
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "x"
+
+
+def load_multihop(path: Path) -> Benchmark:
+    """corpus.json (a list of articles) and one queries*.json; null queries are left out, as the paper does."""
+    files = sorted(path.glob("queries*.json"))
+    if len(files) != 1:
+        raise RagError(f"Expected one queries*.json in {path}, found {len(files)}; keep one split in the folder")
+    corpus = json.loads((path / "corpus.json").read_text(encoding="utf-8"))
+    articles = {f"{i:04d}.json": {k: a.get(k) for k in ("title", "body", "source", "published_at", "author", "url", "category")}
+                for i, a in enumerate(corpus)}
+    queries = []
+    for i, q in enumerate(json.loads(files[0].read_text(encoding="utf-8"))):
+        facts = [e["fact"] for e in q.get("evidence_list") or [] if e.get("fact")]
+        if q.get("question_type") == "null_query" or not facts:
+            continue
+        queries.append(Query(str(i), q["query"], facts=facts))
+    return Benchmark(path.name, "multihop", queries, articles)
+
+
+def load_beir(path: Path, split: str = "test") -> Benchmark:
+    """The BEIR layout; each document is written as <doc id>.json so passages map back to it."""
+    articles: dict[str, dict[str, Any]] = {}
+    with (path / "corpus.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                d = json.loads(line)
+                articles[f"{_safe(str(d['_id']))}.json"] = {"title": d.get("title") or "", "body": d.get("text") or ""}
+    texts: dict[str, str] = {}
+    with (path / "queries.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                d = json.loads(line)
+                texts[str(d["_id"])] = d["text"]
+    qrels: dict[str, dict[str, int]] = {}
+    for n, line in enumerate((path / "qrels" / f"{split}.tsv").read_text(encoding="utf-8").splitlines()):
+        parts = line.strip().split("\t")
+        if len(parts) < 3 or (n == 0 and not parts[2].strip().lstrip("-").isdigit()):
+            continue  # the header, or a blank line
+        if int(parts[2]) > 0:
+            qrels.setdefault(parts[0], {})[f"{_safe(parts[1])}.json"] = int(parts[2])
+    queries = [Query(qid, texts[qid], docs=docs) for qid, docs in qrels.items() if qid in texts]
+    return Benchmark(path.name, "beir", queries, articles)
+
+
+def load_questions(path: Path, corpus_dir: Path) -> Benchmark:
+    """Our jsonl question set (docs/retrieval.md): id, question, answers, source, evidence; over corpus_dir."""
+    queries = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            queries.append(Query(str(d.get("id", n)), d["question"], facts=[d["evidence"]] if d.get("evidence") else [],
+                                 answers=list(d.get("answers") or []), source=d.get("source") or ""))
+        except (ValueError, KeyError, TypeError) as e:
+            raise RagError(f"{path}:{n}: not a question record ({e}); see docs/retrieval.md for the format") from None
+    return Benchmark(path.stem, "questions", queries, corpus_dir=corpus_dir)
+
+
+def load_benchmark(path: Path, corpus_dir: Path | None = None) -> Benchmark:
+    """Tell the layout apart by its files."""
+    path = Path(path)
+    if path.is_file() and path.suffix == ".jsonl":
+        return load_questions(path, corpus_dir or ROOT / "corpus")
+    if path.is_dir():
+        if (path / "corpus.jsonl").exists() and (path / "queries.jsonl").exists() and (path / "qrels" / "test.tsv").exists():
+            return load_beir(path)
+        if (path / "corpus.json").exists() and any(path.glob("queries*.json")):
+            return load_multihop(path)
+    raise RagError(
+        f"{path} is no benchmark I know; give a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv), "
+        "a MultiHop-RAG folder (corpus.json, queries*.json) or a .jsonl question set"
+    )
+
+
+# --- ingest ---------------------------------------------------------------------------------------
+def _write_corpus(bench: Benchmark, folder: Path) -> None:
+    """One .json per article; files whose content is unchanged are left alone, stale ones removed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, record in bench.articles.items():
+        target = folder / name
+        data = json.dumps(record, ensure_ascii=False)
+        if not target.exists() or target.read_text(encoding="utf-8") != data:
+            target.write_text(data, encoding="utf-8")
+    for old in folder.glob("*.json"):
+        if old.name not in bench.articles:
+            old.unlink()
+
+
+class _Bar:
+    """progress(done, total, stage) -> a tqdm bar on stderr."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc=stage, unit="chunk", file=sys.stderr, leave=False)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def prepare(bench: Benchmark, settings: Settings, eval_dir: Path = EVAL_DIR) -> Settings:
+    """Write the benchmark's articles and sync its own index; returns settings pointing at them."""
+    from .indexing import sync_index
+
+    home = Path(eval_dir) / _safe(bench.name)
+    corpus = bench.corpus_dir or home / "corpus"
+    if bench.corpus_dir is None:
+        _write_corpus(bench, corpus)
+    s = settings.replace(corpus_dir=corpus, index_dir=home / "index")
+    bar = _Bar()
+    try:
+        summary = sync_index(settings=s, progress=bar)
+    finally:
+        bar.close()
+    print(summary.line(), file=sys.stderr)
+    return s
+
+
+# --- metrics ------------------------------------------------------------------------------------
+def first_relevant(flags: list[bool]) -> int | None:
+    """1-based rank of the first relevant item, None when none is."""
+    return next((i + 1 for i, f in enumerate(flags) if f), None)
+
+
+def ndcg(ranked: list[str], grades: dict[str, int], k: int = K) -> float:
+    dcg = sum(grades.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
+    ideal = sorted(grades.values(), reverse=True)[:k]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def passage_flags(q: Query, passages: Iterable[Any]) -> list[bool]:
+    """A passage is relevant when, whitespace removed, it holds one of the query's facts (and, for a
+    question set, comes from the question's article)."""
+    facts = [_squash(f) for f in q.facts]
+    out = []
+    for p in passages:
+        text = _squash(p.text)
+        out.append(any(f in text for f in facts) and (not q.source or p.source == q.source))
+    return out
+
+
+def doc_ranking(passages: Iterable[Any]) -> list[str]:
+    """Article ids in the order of their first passage."""
+    seen: list[str] = []
+    for p in passages:
+        if p.source not in seen:
+            seen.append(p.source)
+    return seen
+
+
+def score_retrieval(bench: Benchmark, search: Callable[[Query], list[Any]], progress: bool = True) -> dict[str, float]:
+    """Hits@4, Hits@10, MRR@10 (passages, by facts) and nDCG@10 (documents, by qrels) over the queries."""
+    from tqdm import tqdm
+
+    hits4 = hits10 = rr = nd = 0.0
+    n = 0
+    for q in tqdm(bench.queries, desc="queries", unit="q", file=sys.stderr, leave=False, disable=not progress):
+        if bench.layout == "questions" and not q.answers:
+            continue  # unanswerable: nothing to find
+        passages = search(q)
+        n += 1
+        if bench.layout == "beir":
+            ranked = doc_ranking(passages)[:K]
+            flags = [d in q.docs for d in ranked]
+            nd += ndcg(ranked, q.docs)
+        else:
+            flags = passage_flags(q, passages[:K])
+        r = first_relevant(flags)
+        hits4 += r is not None and r <= 4
+        hits10 += r is not None and r <= K
+        rr += 1.0 / r if r else 0.0
+    out = {"queries": n, "hits@4": hits4 / max(n, 1), "hits@10": hits10 / max(n, 1), "mrr@10": rr / max(n, 1)}
+    if bench.layout == "beir":
+        out["ndcg@10"] = nd / max(n, 1)
+    return out
+
+
+def score_answers(bench: Benchmark, settings: Settings) -> dict[str, float]:
+    """Answer accuracy, citation precision and abstention, through answer()."""
+    from tqdm import tqdm
+
+    from .qa import answer
+
+    correct = answered_ok = declined = abstained = cited = cited_ok = 0
+    answerable = [q for q in bench.queries if q.answers]
+    unanswerable = [q for q in bench.queries if not q.answers]
+    for q in tqdm(bench.queries, desc="answers", unit="q", file=sys.stderr, leave=False):
+        a = answer(q.text, settings=settings)
+        if not q.answers:
+            abstained += a.abstained
+            continue
+        if a.abstained:
+            declined += 1
+            continue
+        answered_ok += 1
+        correct += any(x.lower() in a.text.lower() for x in q.answers)
+        cited += len(a.citations)
+        cited_ok += sum(c.source == q.source for c in a.citations)
+    return {
+        "answer_accuracy": correct / max(len(answerable), 1),  # right answer, over all answerable questions
+        "citation_precision": cited_ok / max(cited, 1),  # citations of the question's article, over all citations
+        "abstention_rate": abstained / max(len(unanswerable), 1),  # declined, over unanswerable questions
+        "answered_declined_rate": declined / max(len(answerable), 1),  # declined, over answerable questions
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+    }
+
+
+# --- the command ----------------------------------------------------------------------------------
+def _table(name: str, figures: dict[str, Any]) -> str:
+    rows = [(k, f"{v:.4f}" if isinstance(v, float) else str(v)) for k, v in figures.items()]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join([name, "-" * (width + 10)] + [f"{k:<{width}}  {v:>8}" for k, v in rows])
+
+
+def run_eval(
+    path: Path | str,
+    *,
+    json_out: Path | str | None = None,
+    limit: int | None = None,
+    answers: bool | None = None,
+    settings: Settings | None = None,
+    eval_dir: Path | str = EVAL_DIR,
+    quiet: bool = False,
+) -> dict[str, Any]:
+    """Index a benchmark into its own folder, run its queries through retrieve() (and answer()), print
+    a table and return (and optionally write) the figures as flat JSON.
+
+    Args:
+        path: a BEIR folder, a MultiHop-RAG folder or a .jsonl question set.
+        json_out: also write the figures here.
+        limit: only the first N queries.
+        answers: also generate answers (default: only for question sets).
+        eval_dir: where benchmarks' articles and indexes are kept (default .eval/).
+    """
+    from .retrieve import retrieve
+
+    settings = settings or Settings.load()
+    bench = load_benchmark(Path(path), Path(settings.corpus_dir))
+    if limit is not None:
+        bench.queries = bench.queries[:limit]
+    if not bench.queries:
+        raise RagError(f"No queries to evaluate in {path}")
+    s = prepare(bench, settings, Path(eval_dir))
+    t0 = time.perf_counter()
+    depth = 2 * K if bench.layout == "beir" else K  # documents: enough passages for 10 distinct ones
+
+    def search(q: Query) -> list[Any]:
+        return retrieve(q.text, k=depth, settings=s)
+
+    figures: dict[str, Any] = {"benchmark": bench.name, "layout": bench.layout}
+    figures.update(score_retrieval(bench, search, progress=not quiet))
+    figures["retrieve_ms"] = round(1000 * (time.perf_counter() - t0) / max(figures["queries"], 1), 1)
+    if answers or (answers is None and bench.layout == "questions"):
+        if bench.layout != "questions":
+            raise RagError("--answers needs a question set with accepted answers (a .jsonl); see docs/retrieval.md")
+        figures.update(score_answers(bench, s))
+    figures["load_average"] = round(os.getloadavg()[0], 2)
+    if not quiet:
+        print(_table(f"{bench.name} ({bench.layout}, {figures['queries']} queries)", figures))
+    if json_out:
+        Path(json_out).write_text(json.dumps(figures, indent=1) + "\n")
+    return figures

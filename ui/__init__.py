@@ -1,0 +1,1 @@
+"""The web chat (Gradio) over rag's public API; see ui/app.py."""

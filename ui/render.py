@@ -1,0 +1,155 @@
+"""HTML for the chat: answers, their sources and whole articles with the cited words highlighted.
+
+Article text is untrusted (it comes from whatever files were indexed), so every piece of it goes
+through html.escape before it is wrapped in markup; nothing here trusts its input. Pure functions:
+no Gradio, no model.
+
+Subtle: the chat renders messages as Markdown, but a message that is a single line starting with a
+<div> is one raw HTML block, so Markdown never touches the (escaped) article text. That is why
+newlines become <br> and no raw newline is ever emitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+from itertools import pairwise
+from typing import Any, Protocol
+
+
+class _Span(Protocol):
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+def text_html(text: str) -> str:
+    """Escaped text with its line breaks kept (as <br>, so the message stays one HTML block)."""
+    return escape(text).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def highlight(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
+    """Escape `text` and wrap each (start, end, css_class) span in <mark>; spans may overlap.
+
+    The text is cut at every span boundary; each piece is marked with the classes of all the spans
+    covering it, so overlapping spans never produce crossed tags.
+    """
+    spans = [(max(0, s), min(len(text), e), cls) for s, e, cls in spans if e > s]
+    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    out = []
+    for a, b in pairwise(cuts):
+        piece = text_html(text[a:b])
+        classes = " ".join(dict.fromkeys(cls for s, e, cls in spans if s <= a and b <= e))
+        out.append(f'<mark class="{classes}">{piece}</mark>' if classes else piece)
+    return "".join(out)
+
+
+def _head(n: int | None, item: _Span) -> str:
+    number = f'<span class="rag-n">[{n}]</span> ' if n is not None else ""
+    return (
+        f'<div class="rag-source-head">{number}<b class="rag-title">{escape(item.title or item.source)}</b>'
+        f' · <span class="rag-file">{escape(item.source)}</span>'
+        f' · <span class="rag-score">score {item.score:.2f}</span></div>'
+    )
+
+
+def source_html(item: Any, article_text: str | None, n: int | None = None) -> str:
+    """One source: number, title, file name, score, the passage (its supporting sentence marked) and,
+    when the article's text is given, a collapsed whole article with the passage marked in place."""
+    support = (getattr(item, "support_start", item.start), getattr(item, "support_end", item.start))
+    passage = highlight(item.text, [(support[0] - item.start, support[1] - item.start, "rag-support")])
+    body = f'<div class="rag-passage">{passage}</div>'
+    if article_text is not None:
+        marked = highlight(article_text, [(item.start, item.end, "rag-hl"), (*support, "rag-support")])
+        body += (
+            f'<details class="rag-article" data-source="{escape(item.source)}">'
+            f'<summary>Open the article</summary><div class="rag-article-text">{marked}</div></details>'
+        )
+    return f'<div class="rag-source">{_head(n, item)}{body}</div>'
+
+
+def answer_html(answer: Any, articles: dict[str, str | None]) -> str:
+    """The finished answer: the searched question when it differs, the text, then the sources (or,
+    when the articles don't say, the related reading). `articles` maps source -> cleaned text."""
+    parts = []
+    if answer.searched and answer.searched.strip() != answer.question.strip():
+        parts.append(f'<div class="rag-searched">Searched: “{escape(answer.searched)}”</div>')
+    parts.append(f'<div class="rag-answer rag-final">{text_html(answer.text)}</div>')
+    if answer.unsupported:
+        joined = " | ".join(escape(s) for s in answer.unsupported)
+        parts.append(f'<div class="rag-unsupported">Not supported by any passage: {joined}</div>')
+    if answer.citations:
+        items = "".join(source_html(c, articles.get(c.source), c.n) for c in answer.citations)
+        parts.append(f'<div class="rag-sources"><div class="rag-label">Sources</div>{items}</div>')
+    elif answer.related:
+        items = "".join(source_html(p, articles.get(p.source)) for p in answer.related)
+        parts.append(
+            f'<div class="rag-related"><div class="rag-label">Related reading (not sources)</div>{items}</div>'
+        )
+    return f'<div class="rag-message">{"".join(parts)}</div>'
+
+
+def streaming_html(pieces: Sequence[str]) -> str:
+    """The answer while the model writes it."""
+    return f'<div class="rag-message"><div class="rag-answer rag-streaming">{text_html("".join(pieces))}▍</div></div>'
+
+
+PENDING_HTML = '<div class="rag-message"><div class="rag-pending">Searching the articles…</div></div>'
+
+
+def error_html(message: str) -> str:
+    return f'<div class="rag-message"><div class="rag-error">⚠ {text_html(message)}</div></div>'
+
+
+def progress_html(done: int, total: int, stage: str, note: str = "") -> str:
+    bar = f'<progress class="rag-progress" value="{done}" max="{max(total, 1)}"></progress>'
+    counts = f" {done}/{total}" if total else ""
+    tail = f"<div>{escape(note)}</div>" if note else ""
+    return f"<div>{bar} {escape(stage)}{counts}{tail}</div>"
+
+
+def status_html(status: Any) -> str:
+    """The index panel: articles, chunks, when built."""
+    rows = [
+        ("articles", status.articles),
+        ("chunks", status.chunks),
+        ("built", status.built_at),
+        ("embedding", status.embedding_model),
+        ("folder", status.index_dir),
+    ]
+    return "".join(f"<div><b>{escape(k)}</b>: {escape(str(v))}</div>" for k, v in rows)
+
+
+def models_html(models: dict[str, str]) -> str:
+    return "".join(f"<div><b>{escape(role)}</b>: <code>{escape(src)}</code></div>" for role, src in models.items())
+
+
+CSS = """
+.rag-searched { color: #666; font-style: italic; margin-bottom: .4em; }
+.rag-error { color: #b00020; }
+.rag-pending { color: #888; }
+.rag-label { font-weight: 600; margin: .8em 0 .3em; }
+.rag-source { border-left: 3px solid #d0d7de; padding: .2em .6em; margin: .4em 0; }
+.rag-source-head { font-size: .95em; }
+.rag-file, .rag-score { color: #666; font-size: .9em; }
+.rag-passage { font-size: .9em; margin: .3em 0; }
+.rag-article-text { position: relative; max-height: 22em; overflow-y: auto; font-size: .9em;
+  border: 1px solid #d0d7de; border-radius: 4px; padding: .5em; margin-top: .3em; }
+mark.rag-hl { background: #fff3b0; color: inherit; }
+mark.rag-support { background: #ffd54f; color: inherit; }
+.rag-unsupported { color: #8a6d3b; font-size: .9em; }
+progress.rag-progress { width: 100%; }
+"""
+
+# Opening an article scrolls its box (only the box) to the highlighted passage.
+HEAD = """<script>
+document.addEventListener('toggle', function (e) {
+  var d = e.target;
+  if (!d.matches || !d.matches('details.rag-article') || !d.open) return;
+  var box = d.querySelector('.rag-article-text'), m = d.querySelector('mark.rag-hl');
+  if (box && m) box.scrollTop = Math.max(0, m.offsetTop - box.clientHeight / 3);
+}, true);
+</script>"""
