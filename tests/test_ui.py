@@ -185,6 +185,10 @@ def test_follow_up_uses_the_history_and_finds_the_right_article(url: str) -> Non
     assert "Searched: “How many countries are in the Lima Group? In what year was it created?”" in follow
     sources = follow.split('class="rag-sources"', 1)[-1]
     assert 'class="rag-sources"' in follow and '<span class="rag-file">002_6758639e3ac465d6.txt</span>' in sources
+    chat, _ = client.predict(api_name="/clear")  # Clear forgets the history: the same words now stand alone
+    assert chat == []
+    _, alone = _ask(client, "In what year was it created?")
+    assert "Searched:" not in alone
 
 
 @pytest.mark.slow
