@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import resource
@@ -30,7 +31,7 @@ def squash(text: str) -> str:
 
 def pct(values: list[float], q: float) -> float:
     s = sorted(values)
-    return s[max(1, min(len(s), round(q / 100 * len(s) + 0.5))) - 1]
+    return s[max(1, min(len(s), math.ceil(q / 100 * len(s)))) - 1]
 
 
 def main() -> None:
@@ -74,6 +75,7 @@ def main() -> None:
     index = VectorStoreIndex.from_documents(docs, storage_context=StorageContext.from_defaults(vector_store=store))
     secs = time.perf_counter() - t
     nodes = len(index.docstore.docs)
+    print(f"peer: built {nodes} chunks in {secs:.1f}s", file=sys.stderr, flush=True)
     out["build"] = {"chunks": nodes, "seconds": round(secs, 1), "chunks_per_s": round(nodes / secs, 1)}
 
     retriever = index.as_retriever(similarity_top_k=10)
@@ -89,6 +91,7 @@ def main() -> None:
     out["retrieve"] = {"p50_ms": round(pct(ms, 50), 2), "p95_ms": round(pct(ms, 95), 2), "n": len(ms)}
     out["retrieval_quality"] = {"queries": len(queries), "hits@10": round(hits / max(len(queries), 1), 4)}
 
+    print(f"peer: retrieval {out['retrieve']} {out['retrieval_quality']}", file=sys.stderr, flush=True)
     engine = index.as_query_engine(streaming=True, similarity_top_k=5)
     first, total = [], []
     for q in queries[: args.answers]:

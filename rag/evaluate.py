@@ -63,8 +63,10 @@ def load_multihop(path: Path) -> Benchmark:
     if len(files) != 1:
         raise RagError(f"Expected one queries*.json in {path}, found {len(files)}; keep one split in the folder")
     corpus = json.loads((path / "corpus.json").read_text(encoding="utf-8"))
-    articles = {f"{i:04d}.json": {k: a.get(k) for k in ("title", "body", "source", "published_at", "author", "url", "category")}
-                for i, a in enumerate(corpus)}
+    articles = {
+        f"{i:04d}.json": {k: a.get(k) for k in ("title", "body", "source", "published_at", "author", "url", "category")}
+        for i, a in enumerate(corpus)
+    }
     queries = []
     for i, q in enumerate(json.loads(files[0].read_text(encoding="utf-8"))):
         facts = [e["fact"] for e in q.get("evidence_list") or [] if e.get("fact")]
@@ -107,8 +109,15 @@ def load_questions(path: Path, corpus_dir: Path) -> Benchmark:
             continue
         try:
             d = json.loads(line)
-            queries.append(Query(str(d.get("id", n)), d["question"], facts=[d["evidence"]] if d.get("evidence") else [],
-                                 answers=list(d.get("answers") or []), source=d.get("source") or ""))
+            queries.append(
+                Query(
+                    str(d.get("id", n)),
+                    d["question"],
+                    facts=[d["evidence"]] if d.get("evidence") else [],
+                    answers=list(d.get("answers") or []),
+                    source=d.get("source") or "",
+                )
+            )
         except (ValueError, KeyError, TypeError) as e:
             raise RagError(f"{path}:{n}: not a question record ({e}); see docs/retrieval.md for the format") from None
     return Benchmark(path.stem, "questions", queries, corpus_dir=corpus_dir)
@@ -120,7 +129,11 @@ def load_benchmark(path: Path, corpus_dir: Path | None = None) -> Benchmark:
     if path.is_file() and path.suffix == ".jsonl":
         return load_questions(path, corpus_dir or ROOT / "corpus")
     if path.is_dir():
-        if (path / "corpus.jsonl").exists() and (path / "queries.jsonl").exists() and (path / "qrels" / "test.tsv").exists():
+        if (
+            (path / "corpus.jsonl").exists()
+            and (path / "queries.jsonl").exists()
+            and (path / "qrels" / "test.tsv").exists()
+        ):
             return load_beir(path)
         if (path / "corpus.json").exists() and any(path.glob("queries*.json")):
             return load_multihop(path)
@@ -273,7 +286,8 @@ def score_answers(bench: Benchmark, settings: Settings) -> dict[str, float]:
 
 # --- the command ----------------------------------------------------------------------------------
 def _table(name: str, figures: dict[str, Any]) -> str:
-    rows = [(k, f"{v:.4f}" if isinstance(v, float) else str(v)) for k, v in figures.items()]
+    plain = ("retrieve_ms", "load_average")  # shown as measured; the rest are shares, to 4 places
+    rows = [(k, f"{v:.4f}" if isinstance(v, float) and k not in plain else str(v)) for k, v in figures.items()]
     width = max(len(k) for k, _ in rows)
     return "\n".join([name, "-" * (width + 10)] + [f"{k:<{width}}  {v:>8}" for k, v in rows])
 
@@ -306,6 +320,8 @@ def run_eval(
         bench.queries = bench.queries[:limit]
     if not bench.queries:
         raise RagError(f"No queries to evaluate in {path}")
+    if answers and bench.layout != "questions":
+        raise RagError("--answers needs a question set with accepted answers (a .jsonl); see docs/retrieval.md")
     s = prepare(bench, settings, Path(eval_dir))
     t0 = time.perf_counter()
     depth = 2 * K if bench.layout == "beir" else K  # documents: enough passages for 10 distinct ones
@@ -317,8 +333,6 @@ def run_eval(
     figures.update(score_retrieval(bench, search, progress=not quiet))
     figures["retrieve_ms"] = round(1000 * (time.perf_counter() - t0) / max(figures["queries"], 1), 1)
     if answers or (answers is None and bench.layout == "questions"):
-        if bench.layout != "questions":
-            raise RagError("--answers needs a question set with accepted answers (a .jsonl); see docs/retrieval.md")
         figures.update(score_answers(bench, s))
     figures["load_average"] = round(os.getloadavg()[0], 2)
     if not quiet:

@@ -15,11 +15,7 @@ from typing import Any
 
 # Words that carry no content in a question or a statement (on top of the usual stop words).
 STOP = frozenset(
-    """a an the and or but if of to in on at by for with from as is are was were be been being has have had do does
-    did this that these those it its they them their there here he she his her him we our you your i me my not no
-    so than then too very can could will would should may might must about into over after before also just which
-    who whom whose what when where why how all any both each few more most other some such only own same s t
-    said says say according name named called quoted besides article articles reported""".split()
+    ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "this", "that", "these", "those", "it", "its", "they", "them", "their", "there", "here", "he", "she", "his", "her", "him", "we", "our", "you", "your", "i", "me", "my", "not", "no", "so", "than", "then", "too", "very", "can", "could", "will", "would", "should", "may", "might", "must", "about", "into", "over", "after", "before", "also", "just", "which", "who", "whom", "whose", "what", "when", "where", "why", "how", "all", "any", "both", "each", "few", "more", "most", "other", "some", "such", "only", "own", "same", "s", "t", "said", "says", "say", "according", "name", "named", "called", "quoted", "besides", "article", "articles", "reported"]
 )
 
 
@@ -96,7 +92,7 @@ class KeywordIndex:
             return []
         k = min(k, len(self.ids))
         docs, scores = self.retriever.retrieve([tokens], k=k, show_progress=False, n_threads=1)
-        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=False) if s > 0]
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -64,7 +64,7 @@ def select_evidence(
     vectors = embed([question, *texts])
     qwords = key_words(question)
     scored = []
-    for (i, s, e), text, vec in zip(cands, texts, vectors[1:]):
+    for (i, s, e), text, vec in zip(cands, texts, vectors[1:], strict=False):
         lexical = len(qwords & key_words(text)) / len(qwords) if qwords else 0.0
         score = float(vec @ vectors[0]) + LEXICAL_WEIGHT * lexical
         scored.append(Evidence(i, text, passages[i].start + s, passages[i].start + e, score))

@@ -166,8 +166,9 @@ def stream_answer(
 ) -> Iterator[str | Answer]:
     """Yield the answer's text pieces as the LLM writes them, then the finished Answer (last item).
 
-    The final Answer's text may differ from the streamed pieces: citations are added as [n], and an
-    answer no passage supports is replaced by the fixed "the articles don't say" sentence.
+    The final Answer's text may differ from the streamed pieces: citations are added as [n]; an answer
+    that fails the checks is replaced by a quote of the best sentence (Answer.extractive) or by the
+    fixed "The articles don't say." (Answer.abstained).
     """
     if not question or not question.strip():
         raise EmptyQuestionError()
@@ -180,6 +181,7 @@ def stream_answer(
     coverage = max((index.keyword.coverage(searched, f"{p.title} {p.text}") for p in passages), default=0.0)
     similarity = max((p.score for p in passages), default=0.0)
     if not cite.answerable(coverage, similarity):
+        timings["total"] = time.perf_counter() - t0
         yield (answer := _decline(question, searched, passages, timings)).text
         yield answer
         return

@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from . import store
-from .chunking import _MONTHS
+from .chunking import MONTHS
 from .config import Settings
 from .errors import EmptyQuestionError, IndexMissingError, RagError
 
 log = logging.getLogger(__name__)
-RRF_K = 60
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,9 @@ def open_index(settings: Settings, *, build_if_missing: bool = True) -> store.In
         cached = _loaded.get(idir)
     if cached is not None and version == cached.path:
         # checked on every call: the same folder may be asked for with other settings
-        store.check_compatible(cached.manifest, get_embedder(settings).name, chunk_budget(settings), settings.chunk_overlap)
+        store.check_compatible(
+            cached.manifest, get_embedder(settings).name, chunk_budget(settings), settings.chunk_overlap
+        )
         return cached
     if version is None:
         if not build_if_missing:
@@ -64,10 +65,15 @@ def open_index(settings: Settings, *, build_if_missing: bool = True) -> store.In
 
 
 # --- filters --------------------------------------------------------------------------------------
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _matches(meta: dict[str, str], filters: dict[str, str]) -> bool:
     for key, want in filters.items():
         if want in (None, ""):
             continue
+        if key in ("after", "before", "date") and not _ISO_DAY.fullmatch(str(want)[:10]):
+            raise RagError(f"Filter {key}={want!r} is not a date; write it as YYYY-MM-DD, e.g. 2023-10-01")
         if key == "after":
             if not meta.get("date") or meta["date"] < str(want)[:10]:
                 return False
@@ -86,7 +92,7 @@ def _matches(meta: dict[str, str], filters: dict[str, str]) -> bool:
 
 
 # --- what the question names ---------------------------------------------------------------------
-_MONTH = {m.lower(): i for i, m in enumerate(_MONTHS, 1)}
+_MONTH = {m.lower(): i for i, m in enumerate(MONTHS, 1)}
 _MONTH.update({m[:3]: i for m, i in list(_MONTH.items())})
 _M = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
 _DATES = (
@@ -160,7 +166,7 @@ def _dense(index: store.Index, qvec: Any, n: int, allowed: list[int] | None) -> 
     if n == 0:
         return []
     scores, ids = index.vectors.search(qvec.reshape(1, -1), n)
-    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
 
 def _shingles(text: str) -> set[str]:
@@ -240,7 +246,7 @@ def search(
     cosine = dict(dense)
     missing = [cid for cid, _ in keyword if cid not in cosine]
     if missing:
-        for cid, vec in zip(missing, store.vectors_by_id(index, missing)):
+        for cid, vec in zip(missing, store.vectors_by_id(index, missing), strict=True):
             cosine[cid] = float(vec @ qvec)
     fused = fuse(dense, keyword, cosine, settings)
     _boost(fused, index, question, settings)
@@ -306,13 +312,34 @@ def _assemble(index: store.Index, ranked_ids: list[int], cosine: dict[int, float
         sh = _shingles(c.text)
         if any(_near_duplicate(sh, p["shingles"]) for p in chosen):
             continue  # the same wire story from another outlet
-        chosen.append({"article": c.article_id, "start": c.start, "end": c.end, "ids": [cid], "score": cosine[cid], "shingles": sh, "chunk": c})
+        chosen.append(
+            {
+                "article": c.article_id,
+                "start": c.start,
+                "end": c.end,
+                "ids": [cid],
+                "score": cosine[cid],
+                "shingles": sh,
+                "chunk": c,
+            }
+        )
     out = []
     for p in chosen:
         c = p["chunk"]
         article = index.articles.get(c.article_id)
         text = article.text[p["start"] : p["end"]] if article else c.text
-        out.append(Passage(c.article_id, c.title, text, p["start"], p["end"], round(p["score"], 4), dict(c.metadata), tuple(p["ids"])))
+        out.append(
+            Passage(
+                c.article_id,
+                c.title,
+                text,
+                p["start"],
+                p["end"],
+                round(p["score"], 4),
+                dict(c.metadata),
+                tuple(p["ids"]),
+            )
+        )
     return out
 
 

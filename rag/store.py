@@ -312,8 +312,10 @@ def retype_vectors(index: Any, size: int, settings: Any = None) -> Any:
     else:
         ivf: Any = faiss.extract_index_ivf(index)
         invlists = ivf.invlists
-        ids = np.concatenate([faiss.rev_swig_ptr(invlists.get_ids(i), invlists.list_size(i)).copy()
-                              for i in range(ivf.nlist)] or [np.zeros(0, "int64")]).astype("int64")
+        ids = np.concatenate(
+            [faiss.rev_swig_ptr(invlists.get_ids(i), invlists.list_size(i)).copy() for i in range(ivf.nlist)]
+            or [np.zeros(0, "int64")]
+        ).astype("int64")
     fresh = make_vector_index(index.d, size, settings)
     if len(ids):
         add_vectors(fresh, np.vstack([index.reconstruct(int(i)) for i in ids]), ids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ def test_chunks_fit_the_model_window_cover_the_text_and_overlap(count, max_token
             covered.update(range(c.start, c.end))
         for s, e in sentences(article.text):
             assert s in covered and e - 1 in covered
-        for a, b in zip(chunks, chunks[1:]):
+        for a, b in itertools.pairwise(chunks):
             assert b.start > a.start and (b.start <= a.end or not article.text[a.end : b.start].strip())
 
 

@@ -31,7 +31,7 @@ def test_bad_models_line_names_the_file_and_line(tmp_path: Path) -> None:
 
 
 def test_missing_model_names_the_fix(tmp_path: Path) -> None:
-    with pytest.raises(ModelError, match="fix the 'llm' line in models.txt"):
+    with pytest.raises(ModelError, match=r"fix the 'llm' line in models\.txt"):
         resolve_model(str(tmp_path / "missing.gguf"), "llm")
     with pytest.raises(ModelError, match="pip install no-such-model-package"):
         resolve_model("pypi:no-such-model-package", "llm")

@@ -1,0 +1,138 @@
+"""Retrieval: what the question names (outlets, dates), fusion, filters, the optional reranker.
+
+Pure logic on tiny hand-made indexes; the real-model checks are at the end (marked slow).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from rag import Settings, retrieve
+from rag.chunking import Chunk, date_words, header
+from rag.errors import ModelError, RagError
+
+R = sys.modules["rag.retrieve"]  # the module (rag.retrieve the name is the function)
+
+OUTLETS = [
+    "TechCrunch",
+    "The Age",
+    "Cnbc | World Business News Leader",
+    "The Independent - Life and Style",
+    "The Verge",
+]
+
+
+def fake_index(metas: list[dict[str, str]]) -> Any:
+    chunks = {i: Chunk(i, f"a{i}.json", f"title {i}", f"text {i}", 0, 6, m) for i, m in enumerate(metas)}
+    return SimpleNamespace(path=Path(f"/fake/{len(metas)}-{id(chunks)}"), chunks=chunks)
+
+
+def test_header_writes_the_date_as_questions_do() -> None:
+    assert date_words("2023-10-01") == "October 1, 2023"
+    assert date_words("sometime") == "sometime"
+    assert header("T", {"source": "TechCrunch", "date": "2023-11-27"}) == "T | TechCrunch | November 27, 2023\n"
+
+
+def test_question_dates() -> None:
+    q = "Between the TechCrunch report published on October 2, 2023, and the one on 7 Oct 2023 (or 2023-12-01)?"
+    assert R.question_dates(q) == {"2023-10-02", "2023-10-07", "2023-12-01"}
+    assert R.question_dates("Who won in 2023?") == set()
+
+
+def test_question_outlets_as_written_short_names_and_capitals() -> None:
+    index = fake_index([{"source": s} for s in OUTLETS])
+    q = "Did TechCrunch and The Independent agree, and what did CNBC report?"
+    assert R.question_outlets(q, index) == {
+        "TechCrunch",
+        "The Independent - Life and Style",
+        "Cnbc | World Business News Leader",
+    }
+    # a common phrase that happens to be an outlet's name in lower case is not a mention
+    assert R.question_outlets("Players retire at the age of 35", index) == set()
+
+
+def test_rrf_weights_and_score_fusion() -> None:
+    dense, keyword = [(1, 0.9), (2, 0.5)], [(2, 12.0), (3, 3.0)]
+    cosine = {1: 0.9, 2: 0.5, 3: 0.1}
+    rrf = R.fuse(dense, keyword, cosine, Settings(fusion="rrf", dense_weight=0.5, keyword_weight=1.0, rrf_k=60))
+    assert rrf[2] == pytest.approx(0.5 / 62 + 1 / 61)
+    assert max(rrf, key=rrf.__getitem__) == 2
+    score = R.fuse(dense, keyword, cosine, Settings(fusion="score", dense_weight=1.0, keyword_weight=1.0))
+    # cosine min-max over all candidates (0.1..0.9), BM25 min-max over its list (3..12)
+    assert score == pytest.approx({1: 1.0, 2: 0.5 + 1.0, 3: 0.0 + 0.0})
+    with pytest.raises(RagError, match="fusion"):
+        R.fuse(dense, keyword, cosine, Settings(fusion="max"))
+
+
+def test_named_outlet_and_date_lift_their_chunks() -> None:
+    index = fake_index([{"source": "The Verge", "date": "2023-10-01"}, {"source": "TechCrunch", "date": "2023-10-02"}])
+    fused = {0: 1.0, 1: 0.8}
+    R._boost(fused, index, "What did TechCrunch say?", Settings(outlet_boost=0.5, date_boost=0.0))
+    assert fused[1] > fused[0]
+    fused = {0: 1.0, 1: 0.8}
+    R._boost(fused, index, "What was published on October 2, 2023?", Settings(outlet_boost=0.0, date_boost=0.5))
+    assert fused[1] > fused[0]
+    fused = {0: 1.0, 1: 0.8}
+    R._boost(fused, index, "What was said?", Settings(outlet_boost=0.5, date_boost=0.5))
+    assert fused == {0: 1.0, 1: 0.8}
+
+
+def test_filters_on_multihop_metadata() -> None:
+    meta = {
+        "source": "The Independent - Life and Style",
+        "date": "2023-10-12",
+        "author": "Jane Doe",
+        "category": "entertainment",
+    }
+    assert R._matches(meta, {"source": "the independent", "after": "2023-10-01", "before": "2023-10-12"})
+    assert R._matches(meta, {"date": "2023-10-12", "category": "Entertainment", "author": "doe"})
+    assert not R._matches(meta, {"source": "TechCrunch"})
+    assert not R._matches(meta, {"after": "2023-10-13"})
+    assert not R._matches({"source": "TechCrunch"}, {"after": "2023-10-01"})  # no date: not known to be after
+    with pytest.raises(RagError, match="YYYY-MM-DD"):
+        R._matches(meta, {"after": "October 1"})
+    with pytest.raises(RagError, match="Unknown filter"):
+        R._matches(meta, {"outlet": "TechCrunch"})
+
+
+def test_reranker_reorders_the_head_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = fake_index([{}, {}, {}, {}])
+
+    class Fake:
+        def predict(self, pairs: list[tuple[str, str]]) -> list[float]:
+            return [float(p[1].split()[-1]) for p in pairs]  # "title i\ntext i" -> i
+
+    monkeypatch.setitem(R._rerankers, "fake-reranker", Fake())
+    s = Settings(reranker_model="fake-reranker", rerank_candidates=3)
+    assert R.rerank("q", index, [0, 1, 2, 3], s) == [2, 1, 0, 3]
+
+
+def test_reranker_bad_path_names_the_models_line() -> None:
+    with pytest.raises(ModelError, match="reranker"):
+        R.get_reranker(Settings(reranker_model="/no/such/cross-encoder"))
+
+
+@pytest.mark.slow
+def test_reranker_folder_that_is_no_cross_encoder(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a model")
+    with pytest.raises(ModelError, match="could not be loaded as a cross-encoder"):
+        R.get_reranker(Settings(reranker_model=str(tmp_path)))
+
+
+@pytest.mark.slow
+def test_default_retrieval_needs_no_reranker(settings: Settings) -> None:
+    assert settings.reranker_model is None  # models.txt ships none
+    passages = retrieve("How many Russian contractors are said to be in Venezuela?", k=3, settings=settings)
+    assert passages[0].source == "000_dd5b8fe50a26c3e0.txt"
+    assert "400" in passages[0].text
+
+
+@pytest.mark.slow
+def test_a_filter_nothing_matches_returns_nothing(settings: Settings) -> None:
+    # the bundled .txt articles carry no outlet, so an outlet filter leaves no candidate
+    assert retrieve("Venezuela", k=3, filters={"source": "TechCrunch"}, settings=settings) == []
