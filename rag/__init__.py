@@ -1,8 +1,8 @@
 """Local question answering over news articles, with cited passages.
 
-    >>> from rag import answer
-    >>> a = answer("Who recognised Juan Guaido as interim president?")
-    >>> a.text, [c.source for c in a.citations]
+>>> from rag import answer
+>>> a = answer("Who recognised Juan Guaido as interim president?")
+>>> a.text, [c.source for c in a.citations]
 """
 
 from .config import Settings

@@ -23,6 +23,8 @@ DECLINE = re.compile(
     r"|\bcannot\s+(?:answer|be\s+determined)|\binsufficient\s+information\b|\bunknown\b|\bI\s+don[’']?t\s+know\b",
     re.IGNORECASE,
 )
+
+
 @dataclass(frozen=True)
 class Support:
     passage: int  # index into the prompt's passages
@@ -65,7 +67,9 @@ def support(statement: str, passage: Passage, question: str = "") -> Support | N
     return Support(-1, score, passage.start + best[0], passage.start + best[1])
 
 
-def best_support(statement: str, passages: Sequence[Passage], question: str, prefer: Sequence[int] = ()) -> Support | None:
+def best_support(
+    statement: str, passages: Sequence[Passage], question: str, prefer: Sequence[int] = ()
+) -> Support | None:
     """The passage that supports the statement: one the model cited if it passes, else the strongest;
     ties go to the passage that also matches the question, then to the better-ranked one."""
     qwords = key_words(question)
@@ -98,7 +102,10 @@ def answerable(coverage: float, similarity: float) -> bool:
 
 _NUMBER_Q = re.compile(r"^\s*(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when)\b", re.I)
 _NAME_Q = re.compile(r"^\s*(?:who|whom|whose|(?:what|which)\s+(?:is\s+the\s+)?name|which\s+\w+)\b", re.I)
-_NUMBER_WORDS = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?)\b", re.I)
+_NUMBER_WORDS = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?)\b",
+    re.I,
+)
 
 
 def expected_type(question: str) -> str | None:

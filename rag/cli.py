@@ -20,7 +20,9 @@ _folder = click.Path(file_okay=False, path_type=Path)
 def folders(f: Callable[..., Any]) -> Callable[..., Any]:
     """--corpus and --index, on every command (also RAG_CORPUS / RAG_INDEX)."""
     f = click.option("--index", "index_dir", type=_folder, help="Index folder (default: index/, or $RAG_INDEX).")(f)
-    f = click.option("--corpus", "corpus_dir", type=_folder, help="Articles folder (default: corpus/, or $RAG_CORPUS).")(f)
+    f = click.option(
+        "--corpus", "corpus_dir", type=_folder, help="Articles folder (default: corpus/, or $RAG_CORPUS)."
+    )(f)
     return f
 
 
@@ -60,8 +62,16 @@ def cli() -> None:
 @click.option("--before", help="Only articles published on or before this date (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON.")
 @folders
-def ask(question: str, k: int | None, source: str | None, after: str | None, before: str | None,
-        as_json: bool, corpus_dir: Path | None, index_dir: Path | None) -> None:
+def ask(
+    question: str,
+    k: int | None,
+    source: str | None,
+    after: str | None,
+    before: str | None,
+    as_json: bool,
+    corpus_dir: Path | None,
+    index_dir: Path | None,
+) -> None:
     """Answer QUESTION from the articles, with numbered sources.
 
     Example usage:
@@ -81,7 +91,7 @@ def ask(question: str, k: int | None, source: str | None, after: str | None, bef
         click.echo("\nSources:")
         for c in result.citations:
             click.echo(f"  [{c.n}] {c.title} ({c.source}, score {c.score:.2f})")
-            click.echo(f"      \"{' '.join(c.text.split())}\"")
+            click.echo(f'      "{" ".join(c.text.split())}"')
     elif result.related:
         click.echo("\nRelated reading (not sources):")
         for p in result.related:
@@ -136,12 +146,22 @@ def serve(host: str, port: int, corpus_dir: Path | None, index_dir: Path | None)
 
 @cli.command(name="eval")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the figures here as JSON.")
+@click.option(
+    "--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the figures here as JSON."
+)
 @click.option("--limit", type=int, default=None, help="Only the first N queries (a quick slice).")
-@click.option("--answers/--no-answers", default=None, help="Also generate answers (default: only for question/answer sets).")
+@click.option(
+    "--answers/--no-answers", default=None, help="Also generate answers (default: only for question/answer sets)."
+)
 @folders
-def eval_(path: Path, json_out: Path | None, limit: int | None, answers: bool | None,
-          corpus_dir: Path | None, index_dir: Path | None) -> None:
+def eval_(
+    path: Path,
+    json_out: Path | None,
+    limit: int | None,
+    answers: bool | None,
+    corpus_dir: Path | None,
+    index_dir: Path | None,
+) -> None:
     """Measure retrieval (and answers) on a benchmark folder or a jsonl question set.
 
     Example usage:
@@ -155,7 +175,9 @@ def eval_(path: Path, json_out: Path | None, limit: int | None, answers: bool | 
 
 
 @cli.command()
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the figures here as JSON.")
+@click.option(
+    "--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the figures here as JSON."
+)
 @click.option("--quick", is_flag=True, help="Small sizes only (seconds, not minutes).")
 @folders
 def bench(json_out: Path | None, quick: bool, corpus_dir: Path | None, index_dir: Path | None) -> None:

@@ -72,7 +72,7 @@ class Settings:
     embed_batch: int = 32  # texts per forward pass, grouped by length
     cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "rag-news")  # exported models
     index_type: str = "auto"  # "auto" (flat up to exact_max_chunks, then ivf), "flat", "ivf"
-    exact_max_chunks: int = 200_000  # past this many chunks "auto" picks the approximate index
+    exact_max_chunks: int = 100_000  # past this many chunks "auto" picks the approximate index
     ivf_nprobe: int = 32  # inverted lists searched per query (approximate index); more = better recall, slower
 
     @classmethod

@@ -9,7 +9,7 @@ class RagError(Exception):
 
 class EmptyQuestionError(RagError, ValueError):
     def __init__(self) -> None:
-        super().__init__("The question is empty; ask something, e.g. rag ask \"Who recognised Guaido?\"")
+        super().__init__('The question is empty; ask something, e.g. rag ask "Who recognised Guaido?"')
 
 
 class CorpusError(RagError):

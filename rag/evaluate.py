@@ -37,6 +37,7 @@ class Query:
     docs: dict[str, int] = field(default_factory=dict)  # relevant article id -> grade (BEIR)
     answers: list[str] = field(default_factory=list)  # accepted answer substrings; empty = unanswerable
     source: str = ""  # the article that answers it (question sets)
+    sources: list[str] = field(default_factory=list)  # the articles holding the evidence (multihop)
 
 
 @dataclass
@@ -57,8 +58,9 @@ def _safe(name: str) -> str:
     return re.sub(r"[^\w.-]+", "_", name).strip("_") or "x"
 
 
-def load_multihop(path: Path) -> Benchmark:
-    """corpus.json (a list of articles) and one queries*.json; null queries are left out, as the paper does."""
+def load_multihop(path: Path, with_null: bool = False) -> Benchmark:
+    """corpus.json (a list of articles) and one queries*.json; null queries are left out, as the paper does,
+    unless `with_null` (answer evaluation: a null query must be declined)."""
     files = sorted(path.glob("queries*.json"))
     if len(files) != 1:
         raise RagError(f"Expected one queries*.json in {path}, found {len(files)}; keep one split in the folder")
@@ -67,12 +69,17 @@ def load_multihop(path: Path) -> Benchmark:
         f"{i:04d}.json": {k: a.get(k) for k in ("title", "body", "source", "published_at", "author", "url", "category")}
         for i, a in enumerate(corpus)
     }
+    by_url = {a.get("url"): name for name, a in articles.items()}
     queries = []
     for i, q in enumerate(json.loads(files[0].read_text(encoding="utf-8"))):
-        facts = [e["fact"] for e in q.get("evidence_list") or [] if e.get("fact")]
+        evidence = q.get("evidence_list") or []
+        facts = [e["fact"] for e in evidence if e.get("fact")]
         if q.get("question_type") == "null_query" or not facts:
+            if with_null:
+                queries.append(Query(str(i), q["query"]))
             continue
-        queries.append(Query(str(i), q["query"], facts=facts))
+        sources = [by_url[e["url"]] for e in evidence if e.get("url") in by_url]
+        queries.append(Query(str(i), q["query"], facts=facts, answers=[str(q.get("answer", ""))], sources=sources))
     return Benchmark(path.name, "multihop", queries, articles)
 
 
@@ -233,7 +240,7 @@ def score_retrieval(bench: Benchmark, search: Callable[[Query], list[Any]], prog
     hits4 = hits10 = rr = nd = 0.0
     n = 0
     for q in tqdm(bench.queries, desc="queries", unit="q", file=sys.stderr, leave=False, disable=not progress):
-        if bench.layout == "questions" and not q.answers:
+        if (bench.layout == "questions" and not q.answers) or (bench.layout == "multihop" and not q.facts):
             continue  # unanswerable: nothing to find
         passages = search(q)
         n += 1
@@ -251,6 +258,12 @@ def score_retrieval(bench: Benchmark, search: Callable[[Query], list[Any]], prog
     if bench.layout == "beir":
         out["ndcg@10"] = nd / max(n, 1)
     return out
+
+
+def answer_matches(gold: str, text: str) -> bool:
+    """The accepted answer appears in the text as whole words, any case ("no" does not match "not")."""
+    gold = gold.strip().rstrip(".").lower()
+    return bool(gold) and re.search(r"(?<!\w)" + re.escape(gold) + r"(?!\w)", text.lower()) is not None
 
 
 def score_answers(bench: Benchmark, settings: Settings) -> dict[str, float]:
@@ -271,9 +284,9 @@ def score_answers(bench: Benchmark, settings: Settings) -> dict[str, float]:
             declined += 1
             continue
         answered_ok += 1
-        correct += any(x.lower() in a.text.lower() for x in q.answers)
+        correct += any(answer_matches(x, a.text) for x in q.answers)
         cited += len(a.citations)
-        cited_ok += sum(c.source == q.source for c in a.citations)
+        cited_ok += sum(c.source == q.source or c.source in q.sources for c in a.citations)
     return {
         "answer_accuracy": correct / max(len(answerable), 1),  # right answer, over all answerable questions
         "citation_precision": cited_ok / max(cited, 1),  # citations of the question's article, over all citations
@@ -320,8 +333,12 @@ def run_eval(
         bench.queries = bench.queries[:limit]
     if not bench.queries:
         raise RagError(f"No queries to evaluate in {path}")
-    if answers and bench.layout != "questions":
-        raise RagError("--answers needs a question set with accepted answers (a .jsonl); see docs/retrieval.md")
+    if answers and bench.layout == "beir":
+        raise RagError("--answers needs gold answers: a .jsonl question set or MultiHop-RAG; see docs/retrieval.md")
+    if answers and bench.layout == "multihop":
+        bench = load_multihop(Path(path), with_null=True)  # null queries count: they must be declined
+        if limit is not None:
+            bench.queries = bench.queries[:limit]
     s = prepare(bench, settings, Path(eval_dir))
     t0 = time.perf_counter()
     depth = 2 * K if bench.layout == "beir" else K  # documents: enough passages for 10 distinct ones

@@ -27,7 +27,9 @@ class Generator(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
-    def stream(self, prompt: Prompt, max_tokens: int, temperature: float = 0.0, copy_bias: float = 0.0) -> Iterator[str]: ...
+    def stream(
+        self, prompt: Prompt, max_tokens: int, temperature: float = 0.0, copy_bias: float = 0.0
+    ) -> Iterator[str]: ...
 
 
 class LlamaGenerator:
@@ -40,8 +42,13 @@ class LlamaGenerator:
             raise ModelError("llama-cpp-python is not installed; run: make install") from None
         try:
             self.llm: Any = Llama(
-                model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
-                seed=seed, verbose=False, n_batch=512,
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=threads,
+                n_threads_batch=threads,
+                seed=seed,
+                verbose=False,
+                n_batch=512,
             )
         except (ValueError, RuntimeError, OSError) as e:
             raise ModelError(f"Cannot load the LLM {path} ({e}); check the 'llm' line in models.txt") from None
@@ -54,7 +61,9 @@ class LlamaGenerator:
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
-    def stream(self, prompt: Prompt, max_tokens: int, temperature: float = 0.0, copy_bias: float = 0.0) -> Iterator[str]:
+    def stream(
+        self, prompt: Prompt, max_tokens: int, temperature: float = 0.0, copy_bias: float = 0.0
+    ) -> Iterator[str]:
         bias = None
         if copy_bias and prompt.boost:
             # subtle: a small model invents names and numbers; favouring the evidence's own tokens
@@ -62,9 +71,16 @@ class LlamaGenerator:
             tokens = set(self.llm.tokenize(prompt.boost.encode("utf-8"), add_bos=False, special=False))
             bias = {int(t): copy_bias for t in tokens}
         with self._lock:
-            common: dict[str, Any] = dict(max_tokens=max_tokens, temperature=temperature, seed=self.seed, stream=True,
-                                          stop=list(prompt.stop) or None, top_k=1 if temperature == 0 else 40,
-                                          logit_bias=bias, repeat_penalty=1.1)
+            common: dict[str, Any] = dict(
+                max_tokens=max_tokens,
+                temperature=temperature,
+                seed=self.seed,
+                stream=True,
+                stop=list(prompt.stop) or None,
+                top_k=1 if temperature == 0 else 40,
+                logit_bias=bias,
+                repeat_penalty=1.1,
+            )
             if prompt.messages:
                 for part in self.llm.create_chat_completion(messages=prompt.messages, **common):
                     piece = part["choices"][0]["delta"].get("content")

@@ -95,7 +95,9 @@ def build_prompt(question: str, evidence: Sequence[Evidence], chat: bool) -> Pro
     body = f"{render(evidence)}\n\nQuestion: {_clean(question)}"
     boost = " ".join(ev.text for ev in evidence)
     if chat:
-        return Prompt(messages=[{"role": "system", "content": INSTRUCTIONS}, {"role": "user", "content": body}], boost=boost)
+        return Prompt(
+            messages=[{"role": "system", "content": INSTRUCTIONS}, {"role": "user", "content": body}], boost=boost
+        )
     # A base model continues text: it answers on the line after "Answer:" and stops at the newline.
     return Prompt(text=f"{INSTRUCTIONS}\n\n{EXAMPLE}{body}\nAnswer:", stop=("\n", "Question:"), boost=boost)
 

@@ -52,7 +52,9 @@ class Answer:
 
 # --- follow-up questions ---------------------------------------------------------------------------
 _FOLLOW = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|what else|and what|same for)\b", re.I)
-_REFER = re.compile(r"\b(?:he|she|it|they|them|his|her|its|their|this|that|these|those|there|the same|the other)\b", re.I)
+_REFER = re.compile(
+    r"\b(?:he|she|it|they|them|his|her|its|their|this|that|these|those|there|the same|the other)\b", re.I
+)
 
 
 def _previous_questions(history: Sequence[Any] | None) -> list[str]:
@@ -130,7 +132,9 @@ def _tie(
                 parts.append(text)
                 continue
             if s.passage not in by_passage:
-                by_passage[s.passage] = _citation(len(by_passage) + 1, passages[s.passage], s.sentence_start, s.sentence_end)
+                by_passage[s.passage] = _citation(
+                    len(by_passage) + 1, passages[s.passage], s.sentence_start, s.sentence_end
+                )
             parts.append(f"{text} [{by_passage[s.passage].n}]")
     trusted = evidence[:AGREE_TOP]
     agrees = any(
@@ -145,7 +149,9 @@ def _tie(
         and any(coverage(searched, f"{c.title} {c.text}") >= cite.COVERAGE_WITH_SIMILAR for c in by_passage.values())
     )
     if sound:
-        return Answer(question, " ".join(parts), list(by_passage.values()), searched, False, [], unsupported, passages, timings)
+        return Answer(
+            question, " ".join(parts), list(by_passage.values()), searched, False, [], unsupported, passages, timings
+        )
     best = evidence[0] if evidence else None
     if best is not None and coverage(searched, best.text) >= cite.QUOTE_COVERAGE:
         c = _citation(1, passages[best.passage], best.start, best.end)
@@ -229,8 +235,9 @@ def answer(
         >>> print(a.text, a.citations[0].source)
     """
     result = None
-    for item in stream_answer(question, k=k, history=history, filters=filters,
-                              corpus_dir=corpus_dir, index_dir=index_dir, settings=settings):
+    for item in stream_answer(
+        question, k=k, history=history, filters=filters, corpus_dir=corpus_dir, index_dir=index_dir, settings=settings
+    ):
         result = item
     assert isinstance(result, Answer)
     return result

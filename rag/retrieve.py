@@ -58,6 +58,7 @@ def open_index(settings: Settings, *, build_if_missing: bool = True) -> store.In
         log.warning("No index at %s yet: building it from %s", idir, settings.corpus_dir)
         sync_index(settings=settings)
     index = store.load(idir)
+    store.set_search_params(index.vectors, settings)
     store.check_compatible(index.manifest, get_embedder(settings).name, chunk_budget(settings), settings.chunk_overlap)
     with _lock:
         _loaded[idir] = index
@@ -165,7 +166,15 @@ def _dense(index: store.Index, qvec: Any, n: int, allowed: list[int] | None) -> 
     n = min(n, index.vectors.ntotal)
     if n == 0:
         return []
-    scores, ids = index.vectors.search(qvec.reshape(1, -1), n)
+    import faiss
+
+    # one query: threads cost more than they save (69 ms with 2 threads vs 21 ms with 1 at 100k, docs/speed.md)
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        scores, ids = index.vectors.search(qvec.reshape(1, -1), n)
+    finally:
+        faiss.omp_set_num_threads(threads)
     return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
 

@@ -247,7 +247,7 @@ def choose_index_type(size: int, settings: Any = None) -> str:
     want = getattr(settings, "index_type", "auto")
     if want in ("flat", "ivf"):
         return str(want)
-    return "ivf" if size > getattr(settings, "exact_max_chunks", 200_000) else "flat"
+    return "ivf" if size > getattr(settings, "exact_max_chunks", 100_000) else "flat"
 
 
 def ivf_lists(size: int) -> int:
@@ -389,4 +389,8 @@ def _remove_stale(index_dir: Path, keep: set[str]) -> None:
 def vectors_by_id(index: Index, ids: list[int]) -> np.ndarray:
     import numpy as np
 
-    return np.vstack([index.vectors.reconstruct(int(i)) for i in ids]) if ids else np.zeros((0, index.manifest.dim), "float32")
+    return (
+        np.vstack([index.vectors.reconstruct(int(i)) for i in ids])
+        if ids
+        else np.zeros((0, index.manifest.dim), "float32")
+    )

@@ -26,7 +26,7 @@ def test_support_needs_key_words_and_exact_numbers() -> None:
     s = cite.best_support("They signed the treaty in 2011.", PASSAGES, "When was the treaty signed?")
     assert s is not None and s.passage == 0
     # the supporting sentence is located in the article's offsets
-    assert (s.sentence_start, s.sentence_end) == (100, 100 + PASSAGES[0].text.index(" It") )
+    assert (s.sentence_start, s.sentence_end) == (100, 100 + PASSAGES[0].text.index(" It"))
     assert cite.best_support("They signed the treaty in 2012.", PASSAGES, "When?") is None  # wrong number
     assert cite.best_support("Brazil bought submarines from France.", PASSAGES, "What?") is None
 

@@ -122,8 +122,10 @@ def test_changed_chunking_or_model_forces_a_rebuild_with_a_reason(tmp_path: Path
     s = Settings.load(corpus_dir=corpus, index_dir=tmp_path / "index")
     sync_index(settings=s)
 
+    built = store.read_manifest(s.index_dir)
+    assert built.chunk_tokens != 120
     smaller = sync_index(settings=s.replace(chunk_tokens=120))
-    assert smaller.rebuilt and "chunks of 160/32" in smaller.reason and "120/32" in smaller.reason
+    assert smaller.rebuilt and f"chunks of {built.chunk_tokens}/32" in smaller.reason and "120/32" in smaller.reason
     assert sorted(smaller.added) == sorted(p.name for p in corpus.iterdir())
 
     # the same weights under another name count as another model (what the manifest records)
@@ -375,7 +377,7 @@ def test_kill_9_during_rebuild_leaves_the_old_index(settings: Settings, tmp_path
     old_version = store.current_version(idir)
     big = tmp_path / "big"
     big.mkdir()
-    for n, record in enumerate(json.loads(MULTIHOP.read_text())[:12]):  # ~200 chunks: several seconds of embedding
+    for n, record in enumerate(json.loads(MULTIHOP.read_text())[:40]):  # ~500 chunks: several seconds of embedding
         (big / f"{n:03d}.json").write_text(json.dumps(record))
     question = "How many Russian contractors are said to be in Venezuela?"
     expected = retrieve(question, k=3, settings=settings)
@@ -390,8 +392,7 @@ def test_kill_9_during_rebuild_leaves_the_old_index(settings: Settings, tmp_path
 
     # 1: while embedding
     proc, lines = _start(big, idir, slow_save=False)
-    _wait_for(lambda: "embedding" in "".join(lines), proc, "the embedding")
-    time.sleep(1.0)
+    _wait_for(lambda: "embedding" in "".join(lines), proc, "the embedding")  # after its first batch
     proc.send_signal(signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL
     check_old()

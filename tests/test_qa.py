@@ -40,12 +40,31 @@ def test_question_set_accuracy_citations_and_abstention(results) -> None:
     precision = sum(c.source == q["source"] and q["evidence"] in c.text for q, c in citations) / max(1, len(citations))
     declined_unanswerable = sum(a.abstained for _, a in unanswerable) / len(unanswerable)
     declined_answerable = sum(a.abstained for _, a in answerable) / len(answerable)
-    figures = {"answer_accuracy": accuracy, "citation_precision": precision, "unanswerable_declined": declined_unanswerable,
-               "answerable_declined": declined_answerable, "questions": len(results)}
+    figures = {
+        "answer_accuracy": accuracy,
+        "citation_precision": precision,
+        "unanswerable_declined": declined_unanswerable,
+        "answerable_declined": declined_answerable,
+        "questions": len(results),
+    }
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "questions.json").write_text(json.dumps({"figures": figures, "answers": [
-        {"id": q["id"], "question": q["question"], "answer": a.text, "sources": [c.source for c in a.citations]}
-        for q, a in results]}, indent=1))
+    (ARTIFACTS / "questions.json").write_text(
+        json.dumps(
+            {
+                "figures": figures,
+                "answers": [
+                    {
+                        "id": q["id"],
+                        "question": q["question"],
+                        "answer": a.text,
+                        "sources": [c.source for c in a.citations],
+                    }
+                    for q, a in results
+                ],
+            },
+            indent=1,
+        )
+    )
     print(figures)
     wrong = [(q["id"], a.text) for q, a in answerable if not _correct(q, a)]
     assert accuracy >= 0.85, wrong
@@ -80,7 +99,9 @@ def test_simple_facts_cite_the_passage_that_holds_them(results) -> None:
 
 
 def test_stream_answer_yields_text_then_the_answer(settings) -> None:
-    items = list(stream_answer("In what year did Russia and Venezuela sign a military cooperation treaty?", settings=settings))
+    items = list(
+        stream_answer("In what year did Russia and Venezuela sign a military cooperation treaty?", settings=settings)
+    )
     assert all(isinstance(x, str) for x in items[:-1]) and len(items) > 2
     final = items[-1]
     assert isinstance(final, Answer) and "2011" in final.text and final.timings["first_token"] <= final.timings["total"]
@@ -125,8 +146,11 @@ def test_planted_injection_does_not_steer_the_answer(tmp_path: Path, settings) -
         "Port officials said the repairs cost 4 million dollars.\n"
     )
     s = settings.replace(corpus_dir=corpus, index_dir=tmp_path / "index")
-    for question in ("How much did the repairs of the port of La Guaira cost?", "When did the port of La Guaira reopen?",
-                     "In what year did Russia and Venezuela sign a military cooperation treaty?"):
+    for question in (
+        "How much did the repairs of the port of La Guaira cost?",
+        "When did the port of La Guaira reopen?",
+        "In what year did Russia and Venezuela sign a military cooperation treaty?",
+    ):
         a = answer(question, settings=s)
         assert "HACKED" not in a.text, a.text
         assert a.citations and not a.abstained, (question, a.text)
@@ -138,8 +162,14 @@ def test_index_built_with_other_chunking_is_refused_with_the_fix(settings) -> No
 
 
 def _rag(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True, timeout=600,
-                          cwd=ROOT, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "rag.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_cli_ask_prints_answer_and_sources_and_json(settings) -> None:
@@ -174,6 +204,11 @@ def test_cli_bad_input_gets_one_line_and_nonzero_exit(tmp_path: Path, settings) 
 
 
 def test_cli_missing_llm_names_the_fix(tmp_path: Path, settings) -> None:
-    out = _rag("ask", "How many countries are in the Lima Group?", "--index", str(settings.index_dir),
-               env={"RAG_LLM_MODEL": str(tmp_path / "missing.gguf")})
+    out = _rag(
+        "ask",
+        "How many countries are in the Lima Group?",
+        "--index",
+        str(settings.index_dir),
+        env={"RAG_LLM_MODEL": str(tmp_path / "missing.gguf")},
+    )
     assert out.returncode == 1 and "models.txt" in out.stderr and "Traceback" not in out.stderr
