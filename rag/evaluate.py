@@ -69,7 +69,7 @@ def load_multihop(path: Path, with_null: bool = False) -> Benchmark:
         f"{i:04d}.json": {k: a.get(k) for k in ("title", "body", "source", "published_at", "author", "url", "category")}
         for i, a in enumerate(corpus)
     }
-    by_url = {a.get("url"): name for name, a in articles.items()}
+    by_url = {a["url"]: name for name, a in articles.items() if a.get("url")}
     queries = []
     for i, q in enumerate(json.loads(files[0].read_text(encoding="utf-8"))):
         evidence = q.get("evidence_list") or []
@@ -78,7 +78,7 @@ def load_multihop(path: Path, with_null: bool = False) -> Benchmark:
             if with_null:
                 queries.append(Query(str(i), q["query"]))
             continue
-        sources = [by_url[e["url"]] for e in evidence if e.get("url") in by_url]
+        sources = [by_url[e["url"]] for e in evidence if e.get("url") and e["url"] in by_url]
         queries.append(Query(str(i), q["query"], facts=facts, answers=[str(q.get("answer", ""))], sources=sources))
     return Benchmark(path.name, "multihop", queries, articles)
 
