@@ -25,7 +25,7 @@ from .config import ROOT, Settings
 if TYPE_CHECKING:
     import numpy as np
 
-MULTIHOP = ROOT.parent / "shared" / "eval-data" / "multihop-rag"
+MULTIHOP = Path(os.environ.get("RAG_SHARED") or ROOT.parent / "shared") / "eval-data" / "multihop-rag"
 QUESTIONS = ROOT / "tests" / "data" / "questions.jsonl"
 
 

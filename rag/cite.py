@@ -8,7 +8,7 @@ the check; otherwise the best passing passage is cited instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from .chunking import sentences
@@ -45,6 +45,13 @@ def statements(answer: str) -> list[tuple[str, list[int]]]:
     return out
 
 
+def holds(statement: str, text: str) -> bool:
+    """Does the text hold enough of the statement's key words (and all its numbers) to support it?"""
+    want = key_words(statement)
+    numbers = re.findall(r"\d[\d,.]*\d|\d", statement)
+    return bool(want) and len(want & key_words(text)) / len(want) >= SUPPORT_MIN and all(n in text for n in numbers)
+
+
 def support(statement: str, passage: Passage, question: str = "") -> Support | None:
     """How well the passage supports the statement, and its best sentence; None below the bar."""
     want = key_words(statement)
@@ -68,10 +75,15 @@ def support(statement: str, passage: Passage, question: str = "") -> Support | N
 
 
 def best_support(
-    statement: str, passages: Sequence[Passage], question: str, prefer: Sequence[int] = ()
+    statement: str,
+    passages: Sequence[Passage],
+    question: str,
+    prefer: Sequence[int] = (),
+    evidence: Collection[int] = (),
 ) -> Support | None:
     """The passage that supports the statement: one the model cited if it passes, else the strongest;
-    ties go to the passage that also matches the question, then to the better-ranked one."""
+    ties go to a passage whose sentence was in the prompt (`evidence`, 0-based: the model read it
+    there), then to the passage that also matches the question, then to the better-ranked one."""
     qwords = key_words(question)
     found: list[tuple[float, float, int, Support]] = []
     for i, p in enumerate(passages):
@@ -84,7 +96,7 @@ def best_support(
         return None
     cited = [f for f in found if f[3].passage + 1 in prefer]
     pool = cited or found
-    return max(pool, key=lambda f: (round(f[0], 2), f[1], f[2]))[3]
+    return max(pool, key=lambda f: (round(f[0], 2), f[3].passage in evidence, f[1], f[2]))[3]
 
 
 # A question is answerable from the passages when they hold its rare words (IDF-weighted coverage),
@@ -93,6 +105,8 @@ def best_support(
 COVERAGE_MIN = 0.5
 COVERAGE_WITH_SIMILAR = 0.3
 SIMILAR = 0.55
+# an answer that spans articles: the retrieved passages together must hold this share (no one of them does)
+SPREAD_COVERAGE = 0.4
 QUOTE_COVERAGE = 0.4  # a sentence quoted as the answer must hold this share of the question's key words
 
 

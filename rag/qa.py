@@ -124,17 +124,21 @@ def _tie(
     by_passage: dict[int, Citation] = {}
     parts: list[str] = []
     unsupported: list[str] = []
+    shown = {ev.passage for ev in evidence}
     if not cite.declines(raw):
         for text, cited in cite.statements(raw):
-            s = cite.best_support(text, passages, searched, prefer=cited)
+            s = cite.best_support(text, passages, searched, prefer=cited, evidence=shown)
             if s is None:
                 unsupported.append(text)
                 parts.append(text)
                 continue
+            start, end = s.sentence_start, s.sentence_end
+            # the sentence the model read, when it holds the statement, is the one to highlight
+            read = next((ev for ev in evidence if ev.passage == s.passage and cite.holds(text, ev.text)), None)
+            if read is not None:
+                start, end = read.start, read.end
             if s.passage not in by_passage:
-                by_passage[s.passage] = _citation(
-                    len(by_passage) + 1, passages[s.passage], s.sentence_start, s.sentence_end
-                )
+                by_passage[s.passage] = _citation(len(by_passage) + 1, passages[s.passage], start, end)
             parts.append(f"{text} [{by_passage[s.passage].n}]")
     trusted = evidence[:AGREE_TOP]
     agrees = any(
@@ -146,7 +150,11 @@ def _tie(
         bool(by_passage)
         and agrees
         and cite.has_expected_type(raw, question)
-        and any(coverage(searched, f"{c.title} {c.text}") >= cite.COVERAGE_WITH_SIMILAR for c in by_passage.values())
+        and (
+            any(coverage(searched, f"{c.title} {c.text}") >= cite.COVERAGE_WITH_SIMILAR for c in by_passage.values())
+            # a question that spans articles ("reported by both X and Y"): no one passage covers it, all do
+            or coverage(searched, " ".join(f"{p.title} {p.text}" for p in passages)) >= cite.SPREAD_COVERAGE
+        )
     )
     if sound:
         return Answer(
