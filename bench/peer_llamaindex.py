@@ -4,7 +4,7 @@ VectorStoreIndex over a FAISS store, the same embedding folder through HuggingFa
 GGUF through LlamaCPP; LlamaIndex's default chunking (SentenceSplitter). Offline: models come from
 the installed packages, nothing from a hub. Run by rag.bench.run_peer; its packages are the extra `peer`.
 
-    python bench/peer_llamaindex.py --corpus DIR --queries 100 --answers 10 --json out.json
+    python bench/peer_llamaindex.py --corpus DIR --queries 0 --answers 10 --json out.json
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def pct(values: list[float], q: float) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", required=True, type=Path)
-    ap.add_argument("--queries", type=int, default=100)
+    ap.add_argument("--queries", type=int, default=0, help="first N queries (0: all)")
     ap.add_argument("--answers", type=int, default=10)
     ap.add_argument("--json", required=True, type=Path)
     args = ap.parse_args()
@@ -79,7 +79,7 @@ def main() -> None:
     out["build"] = {"chunks": nodes, "seconds": round(secs, 1), "chunks_per_s": round(nodes / secs, 1)}
 
     retriever = index.as_retriever(similarity_top_k=10)
-    queries = bench.queries[: args.queries]
+    queries = bench.queries[: args.queries] if args.queries else bench.queries
     retriever.retrieve(queries[0].text)
     ms, hits = [], 0
     for q in queries:

@@ -461,7 +461,9 @@ def run_bench(
             results["embedding"] = compare_backends(settings, 150 if quick else 1500, 10 if quick else 100)
             if peer:
                 print("bench: peer (LlamaIndex)", file=sys.stderr)
-                results["peer"] = run_peer(folder, 20 if quick else 100, 2 if quick else 10, peer_python)
+                results["peer"] = run_peer(
+                    folder, 20 if quick else 0, n_answers, peer_python
+                )  # the queries ours are scored on
                 ours = results["collections"][-1]
                 if "build" in results["peer"]:
                     theirs = results["peer"]
@@ -471,6 +473,11 @@ def run_bench(
                         "hits@10_ours": ours["retrieval_quality"]["hits@10"],
                         "hits@10_peer": theirs["retrieval_quality"]["hits@10"],
                     }
+                    if "answer" in theirs and ours.get("answer"):
+                        for key in ("first_token_p50_ms", "total_p50_ms"):
+                            results["peer"]["ratios"][f"answer_{key}"] = round(
+                                theirs["answer"][key] / max(ours["answer"][key], 1e-9), 2
+                            )
         if centers is None:
             from . import store
             from .models import get_embedder

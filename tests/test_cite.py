@@ -36,6 +36,22 @@ def test_a_wrong_marker_is_replaced_by_the_supporting_passage() -> None:
     assert s is not None and s.passage == 1
 
 
+def test_ties_go_to_the_passage_the_model_read() -> None:
+    both = [
+        _p("Sam Bankman-Fried faces trial on fraud charges.", "a.txt"),
+        _p("Sam Bankman-Fried founded FTX.", "b.txt"),
+    ]
+    q = "Who founded FTX and faces a fraud trial?"
+    assert cite.best_support("Sam Bankman-Fried.", both, q).passage == 0  # type: ignore[union-attr]
+    assert cite.best_support("Sam Bankman-Fried.", both, q, evidence={1}).passage == 1  # type: ignore[union-attr]
+
+
+def test_holds_needs_the_key_words_and_every_number() -> None:
+    assert cite.holds("Two planes landed near Caracas.", PASSAGES[1].text)
+    assert not cite.holds("Two planes landed in 2019.", PASSAGES[1].text)
+    assert not cite.holds("Submarines from France.", PASSAGES[1].text) and not cite.holds("", PASSAGES[1].text)
+
+
 def test_declines_and_expected_types() -> None:
     assert cite.declines("The articles don't say.") and cite.declines("") and cite.declines("This is not mentioned.")
     assert not cite.declines("Two planes landed.")
