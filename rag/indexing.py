@@ -59,7 +59,11 @@ class IndexSummary:
             f"{kind} {self.index_dir}: {self.articles} articles, {self.chunks} chunks "
             f"(added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}, "
             f"skipped {len(self.skipped)}; embedded {self.embedded} chunks"
-            + (f"; {len(self.duplicates)} wire cop{'y' if len(self.duplicates) == 1 else 'ies'}" if self.duplicates else "")
+            + (
+                f"; {len(self.duplicates)} wire cop{'y' if len(self.duplicates) == 1 else 'ies'}"
+                if self.duplicates
+                else ""
+            )
             + f") in {self.seconds:.1f}s"
         )
 
