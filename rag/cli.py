@@ -30,24 +30,6 @@ def _settings(corpus_dir: Path | None, index_dir: Path | None) -> Settings:
     return Settings.load(corpus_dir=corpus_dir, index_dir=index_dir)
 
 
-class _Progress:
-    """A tqdm bar on stderr fed by the library's progress(done, total, stage) callback."""
-
-    def __init__(self) -> None:
-        self.bar: Any = None
-
-    def __call__(self, done: int, total: int, stage: str) -> None:
-        from tqdm import tqdm
-
-        if self.bar is None:
-            self.bar = tqdm(total=total, desc=stage, unit="chunk", file=sys.stderr, leave=False)
-        self.bar.update(done - self.bar.n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="rag-news")
 def cli() -> None:
@@ -111,9 +93,9 @@ def index(rebuild: bool, corpus_dir: Path | None, index_dir: Path | None) -> Non
         rag index
         rag index --rebuild --corpus ~/news --index ~/news-index
     """
-    from .indexing import sync_index
+    from .indexing import ProgressBar, sync_index
 
-    progress = _Progress()
+    progress = ProgressBar()
     try:
         summary = sync_index(rebuild=rebuild, settings=_settings(corpus_dir, index_dir), progress=progress)
     finally:

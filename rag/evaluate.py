@@ -164,34 +164,16 @@ def _write_corpus(bench: Benchmark, folder: Path) -> None:
             old.unlink()
 
 
-class _Bar:
-    """progress(done, total, stage) -> a tqdm bar on stderr."""
-
-    def __init__(self) -> None:
-        self.bar: Any = None
-
-    def __call__(self, done: int, total: int, stage: str) -> None:
-        from tqdm import tqdm
-
-        if self.bar is None:
-            self.bar = tqdm(total=total, desc=stage, unit="chunk", file=sys.stderr, leave=False)
-        self.bar.update(done - self.bar.n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 def prepare(bench: Benchmark, settings: Settings, eval_dir: Path = EVAL_DIR) -> Settings:
     """Write the benchmark's articles and sync its own index; returns settings pointing at them."""
-    from .indexing import sync_index
+    from .indexing import ProgressBar, sync_index
 
     home = Path(eval_dir) / _safe(bench.name)
     corpus = bench.corpus_dir or home / "corpus"
     if bench.corpus_dir is None:
         _write_corpus(bench, corpus)
     s = settings.replace(corpus_dir=corpus, index_dir=home / "index")
-    bar = _Bar()
+    bar = ProgressBar()
     try:
         summary = sync_index(settings=s, progress=bar)
     finally:
