@@ -34,13 +34,13 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-index/CURRENT: | install
-	$(BIN)/rag index
-
 index: install
 	$(BIN)/rag index
 
-chat: install index/CURRENT
+# `rag index` first: a sync (a second or two when nothing changed) picks up articles added to corpus/
+# and rebuilds an index made with other settings, saying why, before the chat opens.
+chat: install
+	$(BIN)/rag index
 	$(BIN)/rag serve
 
 # Browser tests drive Debian's Chromium (as root: apt-get install chromium chromium-driver).
