@@ -45,25 +45,27 @@ def statements(answer: str) -> list[tuple[str, list[int]]]:
     return out
 
 
-def holds(statement: str, text: str) -> bool:
-    """Does the text hold enough of the statement's key words (and all its numbers) to support it?"""
+def _share(statement: str, text: str) -> float | None:
+    """The share of the statement's key words the text holds; None when it holds too few, or misses
+    one of the statement's numbers (a number that is not in the text is never supported)."""
     want = key_words(statement)
-    numbers = re.findall(r"\d[\d,.]*\d|\d", statement)
-    return bool(want) and len(want & key_words(text)) / len(want) >= SUPPORT_MIN and all(n in text for n in numbers)
+    if not want or not all(n in text for n in re.findall(r"\d[\d,.]*\d|\d", statement)):
+        return None
+    score = len(want & key_words(text)) / len(want)
+    return score if score >= SUPPORT_MIN else None
+
+
+def holds(statement: str, text: str) -> bool:
+    """Does the text support the statement (enough of its key words, all its numbers)?"""
+    return _share(statement, text) is not None
 
 
 def support(statement: str, passage: Passage, question: str = "") -> Support | None:
     """How well the passage supports the statement, and its best sentence; None below the bar."""
+    score = _share(statement, passage.text)
+    if score is None:
+        return None
     want = key_words(statement)
-    if not want:
-        return None
-    have = key_words(passage.text)
-    score = len(want & have) / len(want)
-    numbers = set(re.findall(r"\d[\d,.]*\d|\d", statement))
-    if numbers and not all(n in passage.text for n in numbers):
-        return None  # a number that is not in the passage is never supported
-    if score < SUPPORT_MIN:
-        return None
     qwords = key_words(question)
     best, best_score = (0, len(passage.text)), -1.0
     for s, e in sentences(passage.text):

@@ -68,7 +68,7 @@ class Settings:
     seed: int = 0
     threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     # speed (docs/speed.md)
-    # "auto": openvino (bf16) on CPUs with bf16 instructions, else onnx-int8; or "openvino", "onnx-int8", "onnx", "torch"
+    # "auto": openvino (bf16) on CPUs with AVX512_BF16 and no AMX, else onnx-int8; or "openvino", "onnx-int8", "onnx", "torch"
     embedding_backend: str = "auto"
     embed_batch: int = 32  # texts per forward pass, grouped by length
     cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "rag-news")  # exported models

@@ -1,5 +1,5 @@
 """Embedder protocol and the ways to run one sentence-transformers folder (loaded offline, once per
-process): OpenVINO in bfloat16 on CPUs with bf16 instructions (the default there), onnxruntime with
+process): OpenVINO in bfloat16 on CPUs with AVX512_BF16 and no AMX (the default there), onnxruntime with
 int8 weights (the default elsewhere), both ~2x faster than plain sentence-transformers on a laptop
 CPU and neither importing torch when answering; plain sentence-transformers is the fallback and the
 reference. docs/speed.md has the measurements.
@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 import os
-from functools import cached_property
+from functools import cache, cached_property
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -308,15 +308,16 @@ class _OpenVinoSession:
 
 class OpenVinoEmbedder(OnnxEmbedder):
     """The fp32 ONNX export run by OpenVINO, in bfloat16 where the CPU has AVX512_BF16 (and no AMX,
-    see cpu_has_bf16), else f32: its vectors match fp32 (cosine >= 0.9999), so the index keeps the plain
+    see bf16_without_amx), else f32: its vectors match fp32 (cosine >= 0.9999), so the index keeps the plain
     model name and stays interchangeable with torch and fp32 onnxruntime."""
 
     @cached_property
     def session(self):  # type: ignore[no-untyped-def]
-        return _OpenVinoSession(self.model_file, self.threads, bf16=cpu_has_bf16())
+        return _OpenVinoSession(self.model_file, self.threads, bf16=bf16_without_amx())
 
 
-def cpu_has_bf16() -> bool:
+@cache
+def bf16_without_amx() -> bool:
     """Does this CPU compute in bfloat16 with AVX512_BF16, and have no AMX? Linux only; else False.
 
     AMX machines are left out on purpose: bf16 there runs on AMX tiles, which was not measured here
@@ -330,15 +331,15 @@ def cpu_has_bf16() -> bool:
 
 
 def backend_for(settings: Settings) -> str:
-    """The backend `auto` resolves to here: openvino where the CPU has bf16 instructions and
-    openvino is installed (46 vs 37 chunks/s for onnx-int8 on such a CPU, docs/speed.md), else
+    """The backend `auto` resolves to here: openvino where the CPU has AVX512_BF16 and no AMX and
+    openvino is installed (49 vs 37 chunks/s for onnx-int8 on such a CPU, docs/speed.md), else
     onnx-int8 when onnxruntime and onnx are installed, else torch."""
     want = settings.embedding_backend
     if want != "auto":
         return want
     if not (find_spec("onnxruntime") and find_spec("onnx")):
         return "torch"
-    return "openvino" if find_spec("openvino") and cpu_has_bf16() else "onnx-int8"
+    return "openvino" if find_spec("openvino") and bf16_without_amx() else "onnx-int8"
 
 
 def make_embedder(path: Path, name: str, settings: Settings) -> Embedder:

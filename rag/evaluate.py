@@ -130,8 +130,8 @@ def load_questions(path: Path, corpus_dir: Path) -> Benchmark:
     return Benchmark(path.stem, "questions", queries, corpus_dir=corpus_dir)
 
 
-def load_benchmark(path: Path, corpus_dir: Path | None = None) -> Benchmark:
-    """Tell the layout apart by its files."""
+def load_benchmark(path: Path, corpus_dir: Path | None = None, with_null: bool = False) -> Benchmark:
+    """Tell the layout apart by its files (`with_null`: keep MultiHop-RAG's null queries)."""
     path = Path(path)
     if path.is_file() and path.suffix == ".jsonl":
         return load_questions(path, corpus_dir or ROOT / "corpus")
@@ -143,7 +143,7 @@ def load_benchmark(path: Path, corpus_dir: Path | None = None) -> Benchmark:
         ):
             return load_beir(path)
         if (path / "corpus.json").exists() and any(path.glob("queries*.json")):
-            return load_multihop(path)
+            return load_multihop(path, with_null)
     raise RagError(
         f"{path} is no benchmark I know; give a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv), "
         "a MultiHop-RAG folder (corpus.json, queries*.json) or a .jsonl question set"
@@ -310,17 +310,14 @@ def run_eval(
     from .retrieve import retrieve
 
     settings = settings or Settings.load()
-    bench = load_benchmark(Path(path), Path(settings.corpus_dir))
+    # when answers are scored, MultiHop-RAG's null queries count: they must be declined
+    bench = load_benchmark(Path(path), Path(settings.corpus_dir), with_null=bool(answers))
     if limit is not None:
         bench.queries = bench.queries[:limit]
     if not bench.queries:
         raise RagError(f"No queries to evaluate in {path}")
     if answers and bench.layout == "beir":
         raise RagError("--answers needs gold answers: a .jsonl question set or MultiHop-RAG; see docs/retrieval.md")
-    if answers and bench.layout == "multihop":
-        bench = load_multihop(Path(path), with_null=True)  # null queries count: they must be declined
-        if limit is not None:
-            bench.queries = bench.queries[:limit]
     s = prepare(bench, settings, Path(eval_dir))
     t0 = time.perf_counter()
     depth = 2 * K if bench.layout == "beir" else K  # documents: enough passages for 10 distinct ones

@@ -76,16 +76,12 @@ class IndexSummary:
 
     def line(self) -> str:
         kind = "Rebuilt" if self.rebuilt else "Synced"
+        n = len(self.duplicates)
+        copies = f"; {n} wire {'copy' if n == 1 else 'copies'}" if n else ""
         return (
             f"{kind} {self.index_dir}: {self.articles} articles, {self.chunks} chunks "
             f"(added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}, "
-            f"skipped {len(self.skipped)}; embedded {self.embedded} chunks"
-            + (
-                f"; {len(self.duplicates)} wire cop{'y' if len(self.duplicates) == 1 else 'ies'}"
-                if self.duplicates
-                else ""
-            )
-            + f") in {self.seconds:.1f}s"
+            f"skipped {len(self.skipped)}; embedded {self.embedded} chunks{copies}) in {self.seconds:.1f}s"
         )
 
 

@@ -95,13 +95,13 @@ def test_onnx_int8_embedder_agrees_with_sentence_transformers(tmp_path) -> None:
 @pytest.mark.slow
 def test_openvino_embedder_matches_sentence_transformers() -> None:
     """OpenVINO (bf16 where the CPU has it, else f32) gives the reference's vectors: same index name."""
-    from rag.embed import backend_for, cpu_has_bf16
+    from rag.embed import backend_for, bf16_without_amx
     from rag.models import get_embedder
 
     s = Settings.load(embedding_backend="openvino")
     ov, plain = get_embedder(s), get_embedder(s.replace(embedding_backend="torch"))
     assert type(ov).__name__ == "OpenVinoEmbedder" and ov.name == plain.name
-    assert backend_for(s.replace(embedding_backend="auto")) == ("openvino" if cpu_has_bf16() else "onnx-int8")
+    assert backend_for(s.replace(embedding_backend="auto")) == ("openvino" if bf16_without_amx() else "onnx-int8")
     texts = ["Who backs Maduro?", "Russian contractors flew into Venezuela. " * 30, "Bolton", "Caracas airport"]
     a, b = ov.embed(texts), plain.embed(texts)
     assert a.shape == b.shape == (4, plain.dim) and a.dtype == np.float32
