@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 MULTIHOP = Path(os.environ.get("RAG_SHARED") or ROOT.parent / "shared") / "eval-data" / "multihop-rag"
 QUESTIONS = ROOT / "tests" / "data" / "questions.jsonl"
+CLAIMS = ROOT / "tests" / "data" / "claims.jsonl"
 
 
 # --- small helpers --------------------------------------------------------------------------------
@@ -118,6 +119,32 @@ def bench_collection(
     out["peak_rss_mb"] = peak_mb()
     out["load_after"] = load_avg()
     return out
+
+
+def bench_checker(settings: Settings, questions: list[str], n: int) -> dict[str, Any]:
+    """The claim checker's added time for one answer of 6 sentences, against the sentences of the 5
+    passages retrieved for a question; caches emptied before each answer (a new question's passages)."""
+    from . import claims
+    from .cite import evidence_of
+    from .claims import ClaimChecker
+    from .models import get_embedder
+    from .retrieve import retrieve
+
+    statements = [
+        json.loads(x)["statement"] for x in CLAIMS.read_text().splitlines() if x.strip() and '"paraphrase"' in x
+    ]
+    embed = get_embedder(settings).embed
+    ClaimChecker(embed).check(statements[0], statements[1:3])  # load the parser once
+    times = []
+    for i, q in enumerate(questions[:n]):
+        evidence = [e[3] for e in evidence_of(retrieve(q, k=5, settings=settings))]
+        answer = statements[(6 * i) % len(statements) :][:6]
+        claims._cache.clear()
+        checker = ClaimChecker(embed)
+        t0 = time.perf_counter()
+        checker.check_all(answer, evidence)
+        times.append(1000 * (time.perf_counter() - t0))
+    return {"answers": len(times), "sentences_per_answer": 6, **lat(times)}
 
 
 def multihop_scorer(limit: int | None) -> Callable[[Settings], dict[str, float]]:
@@ -376,6 +403,12 @@ def _table(results: dict[str, Any]) -> str:
             f"cosine {e['cosine_fast_vs_plain']['mean']}; top-10 overlap {e['top10_overlap_mean']}; "
             f"dense Hits@10 {e['fast']['dense_hits@10']} vs {e['plain']['dense_hits@10']}"
         )
+    ch = results.get("checker", {})
+    if ch:
+        lines.append(
+            f"claim checker  {ch['sentences_per_answer']} sentences against 5 passages: p50 {ch['p50_ms']} ms "
+            f"p95 {ch['p95_ms']} ms ({ch['answers']} answers, cold caches)"
+        )
     cs = results.get("cold_start", {})
     lines.append(
         f"cold start     rag ask {cs.get('rag_ask_wall_s')} s; import rag.cli {cs.get('import_rag_cli_s')} s; "
@@ -450,6 +483,7 @@ def run_bench(
         print("bench: bundled articles", file=sys.stderr)
         results["collections"].append(bench_collection("bundled", bundled, questions[: 10 if quick else 39], n_answers))
         results["cold_start"] = cold_start(bundled, questions[0], 1 if quick else 3)
+        results["checker"] = bench_checker(bundled, questions, 5 if quick else 20)
         centers = None
         if (MULTIHOP / "corpus.json").exists():
             print("bench: multihop-rag", file=sys.stderr)

@@ -1,8 +1,8 @@
-"""Tie an answer to the passages that support it, and decide when to say the articles don't say.
+"""Tie an answer to the sentences that support it, and decide when to say the articles don't say.
 
-Citations are checked, never trusted: a statement keeps a citation only when the passage holds
-its key words, names and numbers. The model's own [n] markers are kept when their passage passes
-the check; otherwise the best passing passage is cited instead.
+Citations are checked, never trusted: a statement is shown, with a citation, only when the claim
+checker (rag/claims.py) finds a sentence of the passages that supports it. The model's own [n]
+markers are kept when their passage supports the statement; otherwise the supporting passage is cited.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from .chunking import sentences
-from .keyword import key_words
+from .claims import ClaimChecker, Verdict, split
 from .retrieve import Passage
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-SUPPORT_MIN = 0.6  # share of a statement's key words that its passage must hold
 DECLINE = re.compile(
     r"\b(?:articles?|passages?|text|context)\s+(?:do(?:es)?n[’']?t|do(?:es)?\s+not)\s+(?:say|mention|state|contain|specify|provide)"
     r"|\bnot\s+(?:mentioned|stated|specified|provided|given|available)\b|\bno\s+information\b"
@@ -27,53 +26,65 @@ DECLINE = re.compile(
 
 @dataclass(frozen=True)
 class Support:
-    passage: int  # index into the prompt's passages
-    score: float  # share of the statement's key words found in the passage
-    sentence_start: int  # offsets of the best supporting sentence, in the cleaned article
+    passage: int  # index into the prompt's passages (-1: none)
+    score: float  # the claim checker's score
+    sentence_start: int  # offsets of the deciding sentence(s), in the cleaned article
     sentence_end: int
+    verdict: Verdict
+
+
+# A line of an explanatory answer: "- ", then perhaps who and when ("Reuters (March 30, 2019): ").
+LEAD = re.compile(r"^\s*(?:[-•]\s+)(?:[^:()\n]{1,60}(?:\s\([^)\n]{1,40}\))?:\s)?")
 
 
 def statements(answer: str) -> list[tuple[str, list[int]]]:
-    """Split an answer into sentences, each with the passage numbers it cited as [n]."""
+    """Split an answer into statements (its lines, then their sentences), each with the passage numbers
+    it cited as [n]; a line's bullet and its who-and-when lead are not part of the statement."""
     out = []
-    for s, e in sentences(answer):
-        piece = answer[s:e]
-        cited = [int(n) for m in MARKER.finditer(piece) for n in m.group(1).split(",")]
-        text = MARKER.sub("", piece).strip()
-        if text:
-            out.append((text, cited))
+    for line in answer.splitlines():
+        line = LEAD.sub("", line)
+        for s, e in sentences(line):
+            piece = line[s:e]
+            cited = [int(n) for m in MARKER.finditer(piece) for n in m.group(1).split(",")]
+            text = MARKER.sub("", piece).strip()
+            if text:
+                out.append((text, cited))
     return out
 
 
-def _share(statement: str, text: str) -> float | None:
-    """The share of the statement's key words the text holds; None when it holds too few, or misses
-    one of the statement's numbers (a number that is not in the text is never supported)."""
-    want = key_words(statement)
-    if not want or not all(n in text for n in re.findall(r"\d[\d,.]*\d|\d", statement)):
-        return None
-    score = len(want & key_words(text)) / len(want)
-    return score if score >= SUPPORT_MIN else None
+def evidence_of(passages: Sequence[Passage]) -> list[tuple[int, int, int, str]]:
+    """Every sentence of the passages: (passage index, start, end in the cleaned article, text)."""
+    out = []
+    for i, p in enumerate(passages):
+        for s, e in sentences(p.text):
+            text = " ".join(p.text[s:e].split())
+            if text:
+                out.append((i, p.start + s, p.start + e, text))
+    return out
 
 
-def holds(statement: str, text: str) -> bool:
-    """Does the text support the statement (enough of its key words, all its numbers)?"""
-    return _share(statement, text) is not None
+def claim_of(statement: str, question: str) -> str:
+    """What to check: the statement, or for a bare answer ("72 hours.", "Vladimir Zaemsky") the question
+    with its answer, so that the sentence must answer that question with that answer."""
+    words = re.findall(r"[\w'’-]+", statement)
+    if (
+        question
+        and len(words) <= 6
+        and not re.search(r"\b(?:is|are|was|were|has|have|had|did|does|do|said|says)\b|\w(?:ed|es)\b", statement)
+    ):
+        return f"{question.rstrip()} {statement}"
+    return statement
 
 
-def support(statement: str, passage: Passage, question: str = "") -> Support | None:
-    """How well the passage supports the statement, and its best sentence; None below the bar."""
-    score = _share(statement, passage.text)
-    if score is None:
-        return None
-    want = key_words(statement)
-    qwords = key_words(question)
-    best, best_score = (0, len(passage.text)), -1.0
-    for s, e in sentences(passage.text):
-        sw = key_words(passage.text[s:e])
-        sc = len(want & sw) / len(want) + 0.3 * (len(qwords & sw) / len(qwords) if qwords else 0)
-        if sc > best_score:
-            best, best_score = (s, e), sc
-    return Support(-1, score, passage.start + best[0], passage.start + best[1])
+def _checker(checker: ClaimChecker | None) -> ClaimChecker:
+    return checker if checker is not None else ClaimChecker()
+
+
+def holds(statement: str, text: str, checker: ClaimChecker | None = None) -> bool:
+    """Does the text state what the statement says (the claim checker, over the text's sentences)?"""
+    if not statement.strip():
+        return False
+    return _checker(checker).check(statement, split(text) or [text]).supported
 
 
 def best_support(
@@ -82,23 +93,44 @@ def best_support(
     question: str,
     prefer: Sequence[int] = (),
     evidence: Collection[int] = (),
+    checker: ClaimChecker | None = None,
 ) -> Support | None:
-    """The passage that supports the statement: one the model cited if it passes, else the strongest;
-    ties go to a passage whose sentence was in the prompt (`evidence`, 0-based: the model read it
-    there), then to the passage that also matches the question, then to the better-ranked one."""
-    qwords = key_words(question)
-    found: list[tuple[float, float, int, Support]] = []
-    for i, p in enumerate(passages):
-        s = support(statement, p, question)
-        if s is None:
-            continue
-        qscore = len(qwords & key_words(p.text)) / len(qwords) if qwords else 0.0
-        found.append((s.score, qscore, -i, Support(i, s.score, s.sentence_start, s.sentence_end)))
-    if not found:
+    """The sentence that supports the statement, by the claim checker; None when none does.
+
+    The passages the model cited (`prefer`, 1-based), then the passages whose sentence it read
+    (`evidence`, 0-based), are tried first: when one of them supports the statement it is cited.
+    """
+    found = best_verdict(statement, passages, question, prefer, evidence, checker)
+    return found if found is not None and found.verdict.supported else None
+
+
+def best_verdict(
+    statement: str,
+    passages: Sequence[Passage],
+    question: str,
+    prefer: Sequence[int] = (),
+    evidence: Collection[int] = (),
+    checker: ClaimChecker | None = None,
+) -> Support | None:
+    """Like best_support, but also returns the verdict when it is `contradicted` or `not found`."""
+    sents = evidence_of(passages)
+    if not sents or not statement.strip():
         return None
-    cited = [f for f in found if f[3].passage + 1 in prefer]
-    pool = cited or found
-    return max(pool, key=lambda f: (round(f[0], 2), f[3].passage in evidence, f[1], f[2]))[3]
+    chk = _checker(checker)
+    claim = claim_of(statement, question)
+    first = [j for j, s in enumerate(sents) if s[0] + 1 in prefer] or [
+        j for j, s in enumerate(sents) if s[0] in evidence
+    ]
+    for pool in (first, list(range(len(sents)))):
+        if not pool:
+            continue
+        v = chk.check(claim, [sents[j][3] for j in pool])
+        if v.supported or pool is not first:
+            if v.sentence is None:
+                return Support(-1, v.score, 0, 0, v)
+            window = [sents[pool[j]] for j in v.sentences]
+            return Support(window[0][0], v.score, window[0][1], window[-1][2], v)
+    return None
 
 
 # A question is answerable from the passages when they hold its rare words (IDF-weighted coverage),
@@ -112,8 +144,24 @@ SPREAD_COVERAGE = 0.4
 QUOTE_COVERAGE = 0.4  # a sentence quoted as the answer must hold this share of the question's key words
 
 
+# An explanatory question draws on many sentences, so no one passage holds its words; it needs a
+# passage close in meaning (the best passage's cosine), as well as every name it asks about.
+EXPLAIN_SIMILAR = 0.45
+
+
 def answerable(coverage: float, similarity: float) -> bool:
     return coverage >= COVERAGE_MIN or (coverage >= COVERAGE_WITH_SIMILAR and similarity >= SIMILAR)
+
+
+def missing_names(question: str, passages: Sequence[Passage]) -> list[str]:
+    """The names in the question (people, places, organisations) that no passage mentions: a question about
+    Angela Merkel is not answered from articles that never name her."""
+    from .claims import _name_in, analyse_many
+
+    if not passages:
+        return []
+    q, *texts = analyse_many([question, *(f"{p.title}. {p.text}" for p in passages)])
+    return [n for n in q.names if not any(_name_in(n, t) for t in texts)]
 
 
 _NUMBER_Q = re.compile(r"^\s*(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when)\b", re.I)

@@ -42,6 +42,13 @@ def cli() -> None:
 @click.option("--source", help="Only articles from this outlet.")
 @click.option("--after", help="Only articles published on or after this date (YYYY-MM-DD).")
 @click.option("--before", help="Only articles published on or before this date (YYYY-MM-DD).")
+@click.option(
+    "--mode",
+    type=click.Choice(["auto", "fact", "explain", "list", "change", "who_says", "summarize", "yesno"]),
+    default="auto",
+    show_default=True,
+    help="The kind of answer (auto: detected from the question).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON.")
 @folders
 def ask(
@@ -50,6 +57,7 @@ def ask(
     source: str | None,
     after: str | None,
     before: str | None,
+    mode: str,
     as_json: bool,
     corpus_dir: Path | None,
     index_dir: Path | None,
@@ -60,11 +68,12 @@ def ask(
 
         rag ask "How many Russian contractors are in Venezuela?"
         rag ask "Who backs Maduro?" --json
+        rag ask "How did Russia's presence in Venezuela change?" --mode change
     """
     from .qa import answer
 
     filters = {k_: v for k_, v in {"source": source, "after": after, "before": before}.items() if v}
-    result = answer(question, k=k, filters=filters or None, settings=_settings(corpus_dir, index_dir))
+    result = answer(question, k=k, filters=filters or None, mode=mode, settings=_settings(corpus_dir, index_dir))
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
         return
@@ -72,8 +81,9 @@ def ask(
     if result.citations:
         click.echo("\nSources:")
         for c in result.citations:
+            sentence = c.text[c.support_start - c.start : c.support_end - c.start] or c.text
             click.echo(f"  [{c.n}] {c.title} ({c.source}, score {c.score:.2f})")
-            click.echo(f'      "{" ".join(c.text.split())}"')
+            click.echo(f'      "{" ".join(sentence.split())}"')
     elif result.related:
         click.echo("\nRelated reading (not sources):")
         for p in result.related:

@@ -12,6 +12,10 @@ class EmptyQuestionError(RagError, ValueError):
         super().__init__('The question is empty; ask something, e.g. rag ask "Who recognised Guaido?"')
 
 
+class BadModeError(RagError, ValueError):
+    """An answer mode that is not one of rag.kinds.KINDS."""
+
+
 class CorpusError(RagError):
     """The corpus folder is missing, empty or holds no readable article."""
 

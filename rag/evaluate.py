@@ -26,6 +26,7 @@ from .config import ROOT, Settings
 from .errors import RagError
 
 EVAL_DIR = ROOT / ".eval"
+SHARED = Path(os.environ.get("RAG_SHARED") or ROOT.parent / "shared")
 K = 10  # the depth every metric is taken at
 
 
@@ -36,6 +37,9 @@ class Query:
     facts: list[str] = field(default_factory=list)  # relevant passage holds one of these (whitespace ignored)
     docs: dict[str, int] = field(default_factory=dict)  # relevant article id -> grade (BEIR)
     answers: list[str] = field(default_factory=list)  # accepted answer substrings; empty = unanswerable
+    kind: str = ""  # explanatory sets: the kind of question
+    points: list[list[str]] = field(default_factory=list)  # explanatory sets: key points, each a list of regexes
+    min_points: int = 0
     source: str = ""  # the article that answers it (question sets)
     sources: list[str] = field(default_factory=list)  # the articles holding the evidence (multihop)
 
@@ -130,11 +134,68 @@ def load_questions(path: Path, corpus_dir: Path) -> Benchmark:
     return Benchmark(path.stem, "questions", queries, corpus_dir=corpus_dir)
 
 
+def _first_row(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as f:
+        line = next((x for x in f if x.strip()), "{}")
+    try:
+        row = json.loads(line)
+    except ValueError:
+        return {}
+    return row if isinstance(row, dict) else {}
+
+
+def load_explain(path: Path, corpus_dir: Path) -> Benchmark:
+    """Explanatory questions: {id, question, kind, points: [[regex, ...], ...], min_points, sources}. Sources
+    that are URLs name MultiHop-RAG articles: those articles are indexed (from $RAG_SHARED or ../shared)."""
+    queries = []
+    urls = False
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            sources = list(d.get("sources") or [])
+            urls = urls or any(s.startswith("http") for s in sources)
+            queries.append(
+                Query(
+                    str(d.get("id", n)),
+                    d["question"],
+                    sources=sources,
+                    kind=d["kind"],
+                    points=d["points"],
+                    min_points=int(d.get("min_points", 1)),
+                    answers=["*"],
+                )
+            )
+        except (ValueError, KeyError, TypeError) as e:
+            raise RagError(
+                f"{path}:{n}: not an explanatory question ({e}); see docs/answers.md for the format"
+            ) from None
+    if not urls:
+        return Benchmark(path.stem, "explain", queries, corpus_dir=corpus_dir)
+    mh = SHARED / "eval-data" / "multihop-rag"
+    if not (mh / "corpus.json").exists():
+        raise RagError(f"{path} asks about MultiHop-RAG articles, but {mh} is missing; set RAG_SHARED")
+    multihop = load_multihop(mh)
+    by_url = {a["url"]: name for name, a in multihop.articles.items() if a.get("url")}
+    for q in queries:
+        q.sources = [by_url.get(u, u) for u in q.sources]
+    return Benchmark("multihop-rag", "explain", queries, multihop.articles)
+
+
 def load_benchmark(path: Path, corpus_dir: Path | None = None, with_null: bool = False) -> Benchmark:
     """Tell the layout apart by its files (`with_null`: keep MultiHop-RAG's null queries)."""
+    from .faithfulness import claim_file, is_claim_file
+
     path = Path(path)
     if path.is_file() and path.suffix == ".jsonl":
+        if _first_row(path).get("points") is not None:
+            return load_explain(path, corpus_dir or ROOT / "corpus")
+        if is_claim_file(path):
+            return Benchmark(path.stem, "claims", [], corpus_dir=corpus_dir or ROOT / "corpus")
         return load_questions(path, corpus_dir or ROOT / "corpus")
+    if path.is_dir() and claim_file(path) is not None:
+        return Benchmark(path.name, "claims", [])
     if path.is_dir():
         if (
             (path / "corpus.jsonl").exists()
@@ -146,7 +207,8 @@ def load_benchmark(path: Path, corpus_dir: Path | None = None, with_null: bool =
             return load_multihop(path, with_null)
     raise RagError(
         f"{path} is no benchmark I know; give a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv), "
-        "a MultiHop-RAG folder (corpus.json, queries*.json) or a .jsonl question set"
+        "a MultiHop-RAG folder (corpus.json, queries*.json), a .jsonl question set, or claim rows "
+        "(a folder with one .jsonl of {claim, article, label} rows, or a .jsonl of {statement, label, kind} rows)"
     )
 
 
@@ -312,6 +374,17 @@ def run_eval(
     settings = settings or Settings.load()
     # when answers are scored, MultiHop-RAG's null queries count: they must be declined
     bench = load_benchmark(Path(path), Path(settings.corpus_dir), with_null=bool(answers))
+    if bench.layout == "claims":
+        return run_claims(Path(path), bench, settings, json_out=json_out, limit=limit, quiet=quiet)
+    if bench.layout == "explain":
+        bench.queries = bench.queries[:limit]
+        s = prepare(bench, settings, Path(eval_dir))
+        found = {"benchmark": Path(path).stem, "layout": "explain", **score_explain(bench, s)}
+        if not quiet:
+            print(_explain_table(found))
+        if json_out:
+            Path(json_out).write_text(json.dumps(found, indent=1) + "\n")
+        return found
     if limit is not None:
         bench.queries = bench.queries[:limit]
     if not bench.queries:
@@ -336,3 +409,117 @@ def run_eval(
     if json_out:
         Path(json_out).write_text(json.dumps(figures, indent=1) + "\n")
     return figures
+
+
+def run_claims(
+    path: Path,
+    bench: Benchmark,
+    settings: Settings,
+    *,
+    json_out: Path | str | None = None,
+    limit: int | None = None,
+    quiet: bool = False,
+) -> dict[str, Any]:
+    """The claim checker on labelled claims: balanced accuracy and ROC AUC per dataset (or corruption kind),
+    on all rows and on the tune / report halves, beside the published figures."""
+    from . import faithfulness as F
+    from .models import get_checker
+
+    file = path if path.is_file() else F.claim_file(path)
+    assert file is not None
+    rows = F.load_claims(file, bench.corpus_dir)[:limit]
+    t0 = time.perf_counter()
+    results = F.run(rows, get_checker(settings), progress=not quiet)
+    per = F.figures(results)
+    out: dict[str, Any] = {
+        "benchmark": bench.name,
+        "layout": "claims",
+        # the figures on all rows, in the form other tools read; halves and shares right beside them
+        "datasets": {g: {k: f[k] for k in ("balanced_accuracy", "auc", "n")} for g, f in per.items()},
+        "halves": {g: {h: f[h] for h in ("tune", "report") if h in f} for g, f in per.items()},
+        "right": {g: f["right"] for g, f in per.items() if "right" in f},
+        "ms_per_claim": round(1000 * (time.perf_counter() - t0) / max(len(rows), 1), 1),
+    }
+    if not quiet:
+        print(F.table(bench.name, per))
+        print(f"{out['ms_per_claim']} ms a claim")
+    if json_out:
+        Path(json_out).write_text(json.dumps(out, indent=1) + "\n")
+    return out
+
+
+def points_covered(q: Query, text: str) -> int:
+    """How many of the question's key points the text makes (any of a point's regexes, any case)."""
+    return sum(any(re.search(rx, text, re.I) for rx in point) for point in q.points)
+
+
+def score_explain(bench: Benchmark, settings: Settings) -> dict[str, Any]:
+    """Per kind: answers covering their required points, key-point coverage, citation precision (the cited
+    sentence supports the statement, by the claim checker), statements rejected after the fact, median
+    length in words, answer time p50."""
+    from statistics import median
+
+    from tqdm import tqdm
+
+    from . import cite
+    from .models import get_checker
+    from .qa import answer
+
+    checker = get_checker(settings)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    answers_out = []
+    for q in tqdm(bench.queries, desc="answers", unit="q", file=sys.stderr, leave=False):
+        t0 = time.perf_counter()
+        a = answer(q.text, settings=settings)
+        took = time.perf_counter() - t0
+        cited = supported = 0
+        for text, marks in cite.statements(a.text):
+            for n in marks:
+                c = next((c for c in a.citations if c.n == n), None)
+                if c is None:
+                    continue
+                sentence = c.text[c.support_start - c.start : c.support_end - c.start]
+                cited += 1
+                supported += checker.check(cite.claim_of(text.lstrip("- "), q.text), [sentence]).supported
+        got = points_covered(q, a.text)
+        row = {
+            "covered": got >= q.min_points and not a.abstained,
+            "coverage": got / max(len(q.points), 1),
+            "cited": cited,
+            "supported": supported,
+            "rejected": len(a.unsupported),
+            "words": len(re.sub(r"\[\d+\]", "", a.text).split()),
+            "seconds": took,
+            "declined": a.abstained,
+        }
+        rows.setdefault(q.kind, []).append(row)
+        answers_out.append(
+            {"id": q.id, "kind": q.kind, "answered_as": a.kind, "question": q.text, "answer": a.text, **row}
+        )
+    out: dict[str, Any] = {"kinds": {}}
+    everything = [r for rs in rows.values() for r in rs]
+    for kind, rs in [*sorted(rows.items()), ("all", everything)]:
+        out["kinds"][kind] = {
+            "n": len(rs),
+            "answers_covering_required_points": round(sum(r["covered"] for r in rs) / len(rs), 4),
+            "key_point_coverage": round(sum(r["coverage"] for r in rs) / len(rs), 4),
+            "citation_precision": round(sum(r["supported"] for r in rs) / max(sum(r["cited"] for r in rs), 1), 4),
+            "statements_rejected": sum(r["rejected"] for r in rs),
+            "declined": sum(r["declined"] for r in rs),
+            "median_words": median(r["words"] for r in rs),
+            "answer_p50_s": round(median(r["seconds"] for r in rs), 3),
+        }
+    out["answers"] = answers_out
+    return out
+
+
+def _explain_table(figures: dict[str, Any]) -> str:
+    head = f"{'kind':<10} {'n':>3} {'covered':>8} {'points':>7} {'cit.prec':>8} {'rejected':>8} {'declined':>8} {'words':>6} {'p50 s':>6}"
+    lines = [f"{figures['benchmark']}: explanatory answers", head, "-" * len(head)]
+    for kind, f in figures["kinds"].items():
+        lines.append(
+            f"{kind:<10} {f['n']:>3} {f['answers_covering_required_points']:>8.3f} {f['key_point_coverage']:>7.3f} "
+            f"{f['citation_precision']:>8.3f} {f['statements_rejected']:>8} {f['declined']:>8} {f['median_words']:>6} "
+            f"{f['answer_p50_s']:>6}"
+        )
+    return "\n".join(lines)

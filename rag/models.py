@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 from .config import Settings, resolve_model
 
 if TYPE_CHECKING:
+    from .claims import ClaimChecker
     from .embed import Embedder
     from .generate import Generator
 
 _lock = threading.Lock()
 _embedders: dict[str, Embedder] = {}
 _generators: dict[tuple[str, int, int], Generator] = {}
+_checkers: dict[str, ClaimChecker] = {}
 
 
 def embedder_name(source: str) -> str:
@@ -46,3 +48,15 @@ def get_generator(settings: Settings) -> Generator:
 def chunk_budget(settings: Settings) -> int:
     """Chunk size in word pieces: the setting, but never more than the embedder reads."""
     return min(settings.chunk_tokens, get_embedder(settings).max_tokens - 2)
+
+
+def get_checker(settings: Settings) -> ClaimChecker:
+    """The claim checker, reading meaning through the pipeline's embedder (one per embedder)."""
+    from .claims import ClaimChecker
+
+    embedder = get_embedder(settings)
+    key = f"{settings.embedding_model}|{settings.embedding_backend}|{settings.threads}"
+    with _lock:
+        if key not in _checkers:
+            _checkers[key] = ClaimChecker(embed=embedder.embed)
+        return _checkers[key]

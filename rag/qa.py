@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cite
+from . import cite, compose, kinds
+from .claims import ClaimChecker
 from .config import Settings
-from .errors import EmptyQuestionError
-from .models import get_embedder, get_generator
+from .errors import BadModeError, EmptyQuestionError
+from .models import get_checker, get_embedder, get_generator
 from .prompt import NOT_FOUND, Evidence, build_prompt, fit, overhead, select_evidence
 from .retrieve import Passage, open_index, search
 
@@ -43,6 +44,7 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)  # everything that was in the prompt
     timings: dict[str, float] = field(default_factory=dict)
     extractive: bool = False  # True: the model's own answer failed the checks, so the text quotes the passage
+    kind: str = "fact"  # the kind of answer given (rag/kinds.py): fact, explain, list, change, who_says, ...
 
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -92,8 +94,12 @@ def _settings(settings: Settings | None, corpus_dir: Path | str | None, index_di
     return (settings or Settings.load()).replace(corpus_dir=corpus_dir, index_dir=index_dir)
 
 
-def _decline(question: str, searched: str, passages: list[Passage], timings: dict[str, float]) -> Answer:
-    return Answer(question, NOT_FOUND, [], searched, True, passages[:3], [], passages, timings)
+def _decline(
+    question: str, searched: str, passages: list[Passage], timings: dict[str, float], kind: str = "fact"
+) -> Answer:
+    answer = Answer(question, NOT_FOUND, [], searched, True, passages[:3], [], passages, timings)
+    answer.kind = kind
+    return answer
 
 
 # The model's answer is trusted when it rests on one of the best-ranked evidence sentences; a tiny
@@ -113,12 +119,14 @@ def _tie(
     evidence: Sequence[Evidence],
     coverage: Callable[[str, str], float],
     timings: dict[str, float],
+    checker: ClaimChecker | None = None,
 ) -> Answer:
     """Check the generated text against the passages and attach verified citations.
 
-    When the model's answer fails the checks (no passage supports it, it lacks the kind of thing
-    asked for, or its passage is about something else) but the best evidence sentence covers the
-    question, that sentence is quoted as the answer instead; otherwise the answer declines.
+    Each statement goes through the claim checker: one that no sentence supports (or that a sentence
+    contradicts) is left out of the text and listed in Answer.unsupported. When nothing is left, or the
+    answer lacks the kind of thing asked for, or its passage is about something else, the best evidence
+    sentence is quoted as the answer if it covers the question; otherwise the answer declines.
     """
     raw = raw.strip()
     by_passage: dict[int, Citation] = {}
@@ -127,16 +135,11 @@ def _tie(
     shown = {ev.passage for ev in evidence}
     if not cite.declines(raw):
         for text, cited in cite.statements(raw):
-            s = cite.best_support(text, passages, searched, prefer=cited, evidence=shown)
+            s = cite.best_support(text, passages, searched, prefer=cited, evidence=shown, checker=checker)
             if s is None:
-                unsupported.append(text)
-                parts.append(text)
+                unsupported.append(text)  # never shown as part of the answer
                 continue
             start, end = s.sentence_start, s.sentence_end
-            # the sentence the model read, when it holds the statement, is the one to highlight
-            read = next((ev for ev in evidence if ev.passage == s.passage and cite.holds(text, ev.text)), None)
-            if read is not None:
-                start, end = read.start, read.end
             if s.passage not in by_passage:
                 by_passage[s.passage] = _citation(len(by_passage) + 1, passages[s.passage], start, end)
             parts.append(f"{text} [{by_passage[s.passage].n}]")
@@ -168,12 +171,36 @@ def _tie(
     return _decline(question, searched, passages, timings)
 
 
+EXPLAIN_K = 8  # passages an explanatory answer draws on (it wants every article that bears on the question)
+
+
+def _explain(
+    question: str,
+    searched: str,
+    kind: str,
+    passages: list[Passage],
+    settings: Settings,
+    coverage: Callable[[str, str], float],
+    timings: dict[str, float],
+) -> Answer:
+    """An explanatory answer: the articles' own sentences, chosen, ordered and checked (rag/compose.py)."""
+    points = compose.choose(searched, passages, get_embedder(settings).embed, coverage)
+    if not points:
+        return _decline(question, searched, passages, timings, kind)
+    done = compose.compose(searched, kind, points, get_checker(settings), passages)
+    citations = [_citation(n, passages[p.passage], p.start, p.end) for n, p in enumerate(done.points, 1)]
+    answer = Answer(question, done.text, citations, searched, False, [], [], passages, timings)
+    answer.kind = kind
+    return answer
+
+
 def stream_answer(
     question: str,
     *,
     k: int | None = None,
     history: Sequence[Any] | None = None,
     filters: dict[str, str] | None = None,
+    mode: str | None = None,
     corpus_dir: Path | str | None = None,
     index_dir: Path | str | None = None,
     settings: Settings | None = None,
@@ -186,17 +213,30 @@ def stream_answer(
     """
     if not question or not question.strip():
         raise EmptyQuestionError()
+    try:
+        forced = kinds.check_mode(mode)
+    except ValueError as e:
+        raise BadModeError(str(e)) from None
     settings = _settings(settings, corpus_dir, index_dir)
     t0 = time.perf_counter()
     index = open_index(settings)
     searched = condense(question, history)
-    passages = search(searched, index, settings, k or settings.k, filters)
+    kind = forced or kinds.detect(searched)
+    depth = k or (max(settings.k, EXPLAIN_K) if kind != "fact" else settings.k)
+    passages = search(searched, index, settings, depth, filters)
     timings = {"retrieve": time.perf_counter() - t0}
     coverage = max((index.keyword.coverage(searched, f"{p.title} {p.text}") for p in passages), default=0.0)
     similarity = max((p.score for p in passages), default=0.0)
-    if not cite.answerable(coverage, similarity):
+    ok = cite.answerable(coverage, similarity) if kind == "fact" else similarity >= cite.EXPLAIN_SIMILAR
+    if not ok or cite.missing_names(searched, passages):
         timings["total"] = time.perf_counter() - t0
-        yield (answer := _decline(question, searched, passages, timings)).text
+        yield (answer := _decline(question, searched, passages, timings, kind)).text
+        yield answer
+        return
+    if kind != "fact":
+        answer = _explain(question, searched, kind, passages, settings, index.keyword.coverage, timings)
+        timings["first_token"] = timings["total"] = time.perf_counter() - t0
+        yield answer.text
         yield answer
         return
     gen = get_generator(settings)
@@ -213,7 +253,11 @@ def stream_answer(
         pieces.append(piece)
         yield piece
     timings["generate"] = time.perf_counter() - t1
-    answer = _tie(question, searched, "".join(pieces), passages, evidence, index.keyword.coverage, timings)
+    t2 = time.perf_counter()
+    answer = _tie(
+        question, searched, "".join(pieces), passages, evidence, index.keyword.coverage, timings, get_checker(settings)
+    )
+    timings["check"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
     yield answer
 
@@ -224,6 +268,7 @@ def answer(
     k: int | None = None,
     history: Sequence[Any] | None = None,
     filters: dict[str, str] | None = None,
+    mode: str | None = None,
     corpus_dir: Path | str | None = None,
     index_dir: Path | str | None = None,
     settings: Settings | None = None,
@@ -235,6 +280,8 @@ def answer(
         k: passages to retrieve (default: settings.k, 5).
         history: earlier turns (Answers, (question, answer) pairs or chat messages) for follow-ups.
         filters: restrict retrieval, e.g. {"source": "TechCrunch", "after": "2023-10-01"}.
+        mode: the kind of answer: "auto" (default: detected from the question), "fact", "explain", "list",
+            "change", "who_says", "summarize" or "yesno" (rag/kinds.py).
         corpus_dir, index_dir: other folders than the defaults (the index is built on first use).
 
     Example:
@@ -244,7 +291,14 @@ def answer(
     """
     result = None
     for item in stream_answer(
-        question, k=k, history=history, filters=filters, corpus_dir=corpus_dir, index_dir=index_dir, settings=settings
+        question,
+        k=k,
+        history=history,
+        filters=filters,
+        mode=mode,
+        corpus_dir=corpus_dir,
+        index_dir=index_dir,
+        settings=settings,
     ):
         result = item
     assert isinstance(result, Answer)

@@ -42,3 +42,11 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     s = Settings.load(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("index"))
     build_index(settings=s)
     return s
+
+
+@pytest.fixture(scope="session")
+def checker():
+    """The claim checker as the pipeline uses it (the real embedder and parser)."""
+    from rag.models import get_checker
+
+    return get_checker(Settings.load())

@@ -1,0 +1,88 @@
+"""What kind of answer a question wants: one fact, or an explanation, a list, a change over time, who says
+what, a summary, a yes or no. Rules over the question's opening words; `answer(mode=...)` overrides them."""
+
+from __future__ import annotations
+
+import re
+
+KINDS = ("fact", "explain", "list", "change", "who_says", "summarize", "yesno")
+LABELS = {
+    "fact": "a fact (one name, number or date)",
+    "explain": "explain (why, how, what role)",
+    "list": "list or compare",
+    "change": "change over time",
+    "who_says": "who says what",
+    "summarize": "summarize",
+    "yesno": "yes or no",
+}
+
+_SUMMARIZE = re.compile(
+    r"^\s*(?:please\s+)?(?:summari[sz]e|sum\s+up|give\s+(?:me\s+)?(?:an?\s+)?(?:overview|summary|recap)|"
+    r"(?:what\s+is\s+)?an?\s+overview\s+of|tell\s+me\s+(?:about|what\s+happened)|what\s+happened\b|recap\b)",
+    re.I,
+)
+_CHANGE = re.compile(
+    r"^\s*how\s+(?:has|have|had|did|does|do|is|are|was|were)\b.*\b(?:chang|evolv|develop|shift|grow|grew|shr[iu]nk|"
+    r"progress)|\bover\s+time\b|\bover\s+the\s+(?:course|months|years|weeks)\b|\btimeline\b|\btrajectory\b|"
+    r"\bin\s+what\s+order\b|\bwhat\s+changed\b",
+    re.I,
+)
+_WHO_SAYS = re.compile(
+    r"\b(?:do|did)\s+(?:the\s+)?(?:articles|outlets|reports|sources|they)\s+(?:agree|disagree|differ)|"
+    r"\b(?:agree|disagree)\b.*\b(?:whether|on|about)\b|"
+    r"^\s*what\s+(?:did|does|do|has|have)\s+.+?\s+(?:say|said|claim|argue|tell|told|think|report)"
+    r"(?:\s+and\s+\w+)?(?:\s+[\w’'.-]+){0,3}?(?:\s+(?:about|on|of|regarding|during|when|after|before|in)\b.*)?\s*\??\s*$|"
+    r"^\s*how\s+(?:did|does|do|have|has)\s+.+?\s+(?:react|respond|describe|view|see|frame|characteri[sz]e)\b|"
+    r"^\s*who\s+(?:said|says|claimed|claims|reported|reports)\b|\baccording\s+to\s+whom\b|"
+    r"\b(?:frame|portray|depict)\b",
+    re.I,
+)
+_LIST = re.compile(
+    r"^\s*(?:list|name\s+(?:the|all)|compare)\b|"
+    r"^\s*(?:which|what)\s+(?:\w+\s+){0,2}?(?:countries|companies|officials|people|groups|kinds|types|sorts|"
+    r"equipment|weapons|ties|actions|steps|measures|reasons|figures|events|outlets|organi[sz]ations|firms|"
+    r"products|names|leaders|states|nations|figures|arms)\b|"
+    r"^\s*(?:which|what)\s+(?:\w+\s+){0,2}?\w+(?:ies|[^s\W]s)\s+(?!is\b|was\b)(?:did|do|does|have|has|were|are|had)\b|"
+    r"^\s*(?:what|which|who)\s+(?:are|were)\s+the\b",
+    re.I,
+)
+_EXPLAIN = re.compile(
+    r"^\s*(?:why|explain|what\s+(?:role|led|caused|drove|explains|is\s+the\s+reason|are\s+the\s+reasons)|"
+    r"how\s+(?:did|does|do|is|are|was|were|can|could|would|has|have)(?!\s+(?:many|much))\b|"
+    r"what\s+(?:is|was)\s+the\s+(?:impact|effect|significance|purpose))",
+    re.I,
+)
+_YESNO = re.compile(r"^\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b", re.I)
+
+
+_LEAD = re.compile(r"^\s*(?:according\s+to\s+[^,]{1,60},|in\s+the\s+articles?,|besides\s+[^,]{1,40},)\s*", re.I)
+_TWO = re.compile(r"\band\s+(?:what|who|which|how|why|when)\b", re.I)
+
+
+def detect(question: str) -> str:
+    """The kind of answer the question asks for (one of KINDS)."""
+    q = _LEAD.sub("", question.strip())
+    if _SUMMARIZE.search(q):
+        return "summarize"
+    if _WHO_SAYS.search(q):
+        return "who_says"
+    if _CHANGE.search(q):
+        return "change"
+    if _LIST.search(q):
+        return "list"
+    if _EXPLAIN.search(q):
+        return "explain"
+    if _YESNO.search(q):
+        return "yesno"
+    if _TWO.search(q):  # "What is the Lima Group and what role did it want ...": more than one fact
+        return "explain"
+    return "fact"
+
+
+def check_mode(mode: str | None) -> str | None:
+    """None or "auto": detect; else one of KINDS (a ValueError names them)."""
+    if mode is None or mode == "auto":
+        return None
+    if mode not in KINDS:
+        raise ValueError(f"mode must be auto or one of {', '.join(KINDS)}; got {mode!r}")
+    return mode

@@ -1,0 +1,115 @@
+"""The claim checker (rag/claims.py): structure checks with the real spaCy parser, then the whole checker
+with the real embedder on the fabrication set (tests/data/claims.jsonl) and on the news-faithfulness dev
+split. The figures asserted here are the ones measured on the report halves, which were never tuned on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rag import claims, faithfulness
+from rag.claims import CONTRADICTED, SUPPORTED
+
+from .conftest import CORPUS, ROOT, SHARED
+
+CLAIMS = ROOT / "tests" / "data" / "claims.jsonl"
+NEWS = SHARED / "eval-data" / "news-faithfulness"
+
+EVIDENCE = [
+    "In 2018 alone, Venezuela granted Russia concessions worth millions in financial matters.",
+    "The number of Rostec personnel in Venezuela fell from a few thousand to a few dozen.",
+    "When the attempt failed, Guaidó called for the United States to intervene militarily.",
+    "Maduro gave U.S. diplomats 72 hours to leave Venezuela.",
+    "Neither the Kremlin nor the Wagner group would confirm the report.",
+    "Venezuela has been one of the largest buyers of Russian arms in Latin America.",
+]
+
+
+@pytest.fixture(scope="module")
+def structural(checker) -> claims.ClaimChecker:
+    return checker
+
+
+@pytest.mark.parametrize(
+    ("statement", "kind"),
+    [
+        ("Russia has granted Maduro concessions worth millions in financial matters.", "roles"),
+        ("Maduro called for the United States to intervene militarily.", "who"),
+        ("Rostec reduced its personnel to a mere few thousand.", "direction"),
+        ("Maduro gave U.S. diplomats 48 hours to leave Venezuela.", "number"),
+        ("The Kremlin confirmed the report.", "negation"),
+        ("Venezuela has been one of the smallest buyers of Russian arms in Latin America.", "direction"),
+    ],
+)
+def test_structure_catches_what_shared_words_hide(structural: claims.ClaimChecker, statement: str, kind: str) -> None:
+    v = structural.check(statement, EVIDENCE)
+    assert v.label == CONTRADICTED, (statement, v)
+    assert v.reason.startswith(kind) or kind in v.reason, v.reason
+
+
+def test_an_invented_event_is_not_found(structural: claims.ClaimChecker) -> None:
+    v = structural.check("The United States sent a few thousand American troops to Venezuela.", EVIDENCE)
+    assert not v.supported and v.reason
+
+
+def test_verdict_names_the_deciding_sentence(structural: claims.ClaimChecker) -> None:
+    v = structural.check("Venezuela granted Russia concessions worth millions.", EVIDENCE)
+    assert v.label == SUPPORTED and v.sentence == 0 and 0 in v.sentences and 0 < v.score <= 1
+    assert structural.check("Anything at all.", []).label == claims.NOT_FOUND
+
+
+def test_quantities_keep_their_noun_and_preposition() -> None:
+    (a,) = claims.analyse_many(
+        ["Its staff fell from a few thousand to a few dozen, and 2.5 million dollars were paid."]
+    )
+    values = {(q.value, q.prep) for q in a.quantities}
+    assert ("few thousand", "from") in values and ("few 12", "to") in values
+    assert any(q.value == "2500000" and q.head == "dollar" for q in a.quantities)
+
+
+def test_claim_files_and_halves(tmp_path: Path) -> None:
+    row = {"id": "x", "dataset": "d", "article": "A b c. D e f.", "claim": "A b c.", "label": "supported"}
+    (tmp_path / "anything.jsonl").write_text(json.dumps(row) + "\n")
+    assert faithfulness.claim_file(tmp_path) == tmp_path / "anything.jsonl"
+    (c,) = faithfulness.load_claims(tmp_path / "anything.jsonl")
+    assert c.label and c.evidence == ("A b c.", "D e f.") and faithfulness.part(c.key) in ("tune", "report")
+    assert faithfulness.auc([0.9, 0.1, 0.5], [True, False, True]) == 1.0
+    assert faithfulness.balanced_accuracy([True, True, False], [True, False, False]) == 0.75
+
+
+@pytest.mark.slow
+def test_fabrication_set_report_half(checker: claims.ClaimChecker) -> None:
+    rows = [c for c in faithfulness.load_claims(CLAIMS, CORPUS) if faithfulness.part(c.key) == "report"]
+    per = faithfulness.figures(faithfulness.run(rows, checker, progress=False))
+    print({k: v.get("right") for k, v in per.items()})
+    assert len(rows) >= 100
+    assert per["paraphrase"]["right"] >= FLOORS["paraphrase"], per["paraphrase"]
+    for kind in ("role_swap", "number", "direction", "negation", "entity_swap", "invented"):
+        assert per[kind]["right"] >= FLOORS[kind], (kind, per[kind])
+
+
+# measured on the report half (docs/checker.md); a floor a little under each, so a regression fails
+FLOORS = {
+    "paraphrase": 0.80,
+    "role_swap": 0.5,
+    "number": 0.8,
+    "direction": 0.5,
+    "negation": 0.5,
+    "entity_swap": 0.8,
+    "invented": 0.8,
+}
+
+
+@pytest.mark.slow
+def test_news_faithfulness_slice(checker: claims.ClaimChecker) -> None:
+    if not NEWS.is_dir():
+        pytest.skip(f"no benchmark at {NEWS}")
+    rows = faithfulness.load_claims(NEWS / "dev.jsonl")
+    # every fourth report-half row of each dataset: a slice that runs in about a minute
+    report = [c for c in rows if faithfulness.part(c.key) == "report"][::4]
+    per = faithfulness.figures(faithfulness.run(report, checker, progress=False))
+    print({k: (v["balanced_accuracy"], v["auc"]) for k, v in per.items()})
+    for name in ("qags_cnndm", "qags_xsum", "xsumfaith", "cliff"):
+        assert per[name]["auc"] >= 0.6, (name, per[name])
