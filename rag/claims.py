@@ -58,7 +58,9 @@ class Verdict:
 
 
 # --- language knowledge: words, not figures fitted to a data set ------------------------------------
-SAY = frozenset(["say", "tell", "state", "add", "note", "explain", "write", "remark", "comment"])  # one act: saying
+SAY = frozenset(
+    ["say", "tell", "state", "add", "note", "explain", "write", "remark", "comment", "tweet"]
+)  # one act: saying
 CONTRASTS = (
     ("increase", "decrease"),
     ("increase", "reduce"),
@@ -360,6 +362,7 @@ class Analysis:
     tokens: list[Tok] = field(default_factory=list)
     negations: int = 0  # not, never, no, neither, nor, without
     negated: set[str] = field(default_factory=set)  # the words a negation applies to ("not confirm" -> confirm)
+    predicates: list[str] = field(default_factory=list)  # the main verbs: what the statement says happened
     single: bool = True  # one sentence (a merged window of two is not)
 
 
@@ -657,6 +660,12 @@ def analyse_many(texts: Sequence[str]) -> list[Analysis]:
     return [_cache[t] for t in texts]
 
 
+_CALENDAR = (
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
+)
+
+
 def _analyse(text: str, doc: Any) -> Analysis:
     a = Analysis(text)
     for t in doc:
@@ -680,6 +689,8 @@ def _analyse(text: str, doc: Any) -> Analysis:
     for ent in doc.ents:
         if ent.label_ in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT"):
             continue
+        if ent.label_ in ("DATE", "TIME") and not re.search(r"\d|" + _CALENDAR, ent.text, re.I):
+            continue  # "what year", "recent months": no date to find
         words = [fold(t.text) for t in ent if not t.is_stop and t.is_alpha]
         name = " ".join(ALIASES.get(w, w) for w in words)
         if name:
@@ -701,6 +712,14 @@ def _analyse(text: str, doc: Any) -> Analysis:
     a.quantities = _quantities(doc)
     a.slots = _slots(doc)
     a.adjectives = {_key(t) for t in doc if t.pos_ == "ADJ"}
+    a.predicates = [
+        _key(t)
+        for t in doc
+        if t.pos_ == "VERB"
+        and (t.dep_ == "ROOT" or (t.dep_ in ("conj", "ccomp") and t.head.dep_ == "ROOT"))
+        and _key(t) not in LIGHT
+        and _key(t) != "SAY"
+    ]
     a.tokens = [
         Tok(_key(t), t.pos_, t.dep_, _key(t.head) if t.head is not t else "", frozenset(_key(c) for c in t.children))
         for t in doc
@@ -719,6 +738,7 @@ class Alignment:
     missing_numbers: list[str]
     flags: list[str]  # contradictions found ("roles swapped: ...")
     changed: list[str] = field(default_factory=list)  # words in the place of other words of the text
+    events: list[str] = field(default_factory=list)  # main verbs of the statement the text does not say
 
 
 def _holds(key: str, window: Analysis) -> bool:
@@ -778,6 +798,9 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
     # numbers: the value must be there, bound to the same noun, under the same from/to, same comparison
     missing_numbers: list[str] = []
     for q in claim.quantities:
+        if q.head and q.head in claim.content and q.head not in held:
+            missing_numbers.append(f"{q.value} {q.head}")  # a number of things the window does not count
+            continue
         same = [w for w in window.quantities if w.value == q.value]
         if not same:
             other = [w for w in window.quantities if q.head and w.head == q.head and w.value != q.value]
@@ -851,7 +874,9 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
         )
         if flipped:
             flags.append(f"negation: the text says the opposite about '{flipped[0]}'")
-    return Alignment(coverage, missing, missing_names, missing_numbers, flags, changed)
+    # the event itself: a main verb the window does not say (nor a word of the same meaning)
+    events = [v for v in claim.predicates if v in missing]
+    return Alignment(coverage, missing, missing_names, missing_numbers, flags, changed, events)
 
 
 def _compare(f: Frame, g: Frame) -> str | None:
@@ -892,6 +917,7 @@ FEATURES = (
     "numbers_missing",
     "words_missing",
     "words_changed",
+    "events_missing",
 )
 
 
@@ -916,7 +942,7 @@ class Model:
 
 
 # Until a fitted model exists: cosine and coverage count, missing names and numbers weigh heavily.
-DEFAULT = Model((4.0, 4.0, 1.0, -2.5, -2.5, -0.4, -1.0), -5.0, 0.5)
+DEFAULT = Model((4.0, 4.0, 1.0, -2.5, -2.5, -0.4, -1.0, -1.0), -5.0, 0.5)
 
 
 @lru_cache(maxsize=1)
@@ -933,6 +959,7 @@ def features(a: Alignment, cosine: float, coverage_anywhere: float) -> list[floa
         float(len(a.missing_numbers)),
         float(min(len(a.missing), 6)),
         float(min(len(a.changed), 3)),
+        float(min(len(a.events), 2)),
     ]
 
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 MAX_POINTS = 6
 MIN_POINTS = 2
 DUPLICATE = 0.85  # cosine between two sentences above which they say the same thing (wire copies)
-RELEVANT_SHARE = 0.75  # a further point must score at least this share of the best point's relevance
+RELEVANT_SHARE = 0.7  # a further point must score at least this share of the best point's relevance
 DIVERSITY = 0.5  # maximal marginal relevance: relevance minus this times the closeness to a chosen point
 NEW_ARTICLE = 0.05  # a small preference for a point from an article not yet cited
 _LEAD = re.compile(
@@ -41,6 +41,32 @@ _LEAD = re.compile(
     r"still|moreover|furthermore|therefore|thus|so|yet)\s*,?\s+",
     re.I,
 )
+# What a sentence that answers each kind of question tends to hold: a reason, a date or change, a speaker,
+# an enumeration. A sentence with the cue gets CUE added to its relevance.
+CUE = 0.15
+CUES = {
+    "explain": re.compile(
+        r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|in\s+order\s+to|so\s+that|reason|since|after|"
+        r"led\s+to|aim(?:s|ed)?\s+to|to\s+(?:provide|help|protect|support|ensure))\b",
+        re.I,
+    ),
+    "change": re.compile(
+        r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+        r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|earlier|later|now|since|previously|"
+        r"recently|from\b.{1,40}\bto|increas|reduc|withdr|grew|fell|rose|cut|expand|scal)",
+        re.I,
+    ),
+    "who_says": re.compile(
+        r"\b(?:said|says|told|stated|added|according\s+to|claimed|denied|refuted|warned|insisted|reported|"
+        r"called|accused|described)\b|[“\"]",
+        re.I,
+    ),
+    "list": re.compile(
+        r"(?:\b[\w-]+(?:\s+[\w-]+)?,\s+){2,}|\b(?:include|including|such\s+as|from\b.{3,60}\bto)\b", re.I
+    ),
+}
+CUES["summarize"] = CUES["who_says"]
+CUES["yesno"] = CUES["explain"]
 _AUX = re.compile(r"^\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\s+", re.I)
 
 
@@ -77,6 +103,7 @@ def choose(
     passages: Sequence[Passage],
     embed: Callable[[list[str]], np.ndarray],
     key_share: Callable[[str, str], float],
+    kind: str = "explain",
     limit: int = MAX_POINTS,
 ) -> list[Point]:
     """The sentences that answer the question: relevant, distinct, from as many articles as bear on it."""
@@ -86,7 +113,11 @@ def choose(
     texts = [s[3] for s in sents]
     vectors = embed([question, *texts])
     q, sv = vectors[0], vectors[1:]
-    relevance = [float(v @ q) + 0.5 * key_share(question, t) for v, t in zip(sv, texts, strict=True)]
+    cue = CUES.get(kind)
+    relevance = [
+        float(v @ q) + 0.5 * key_share(question, t) + (CUE if cue is not None and cue.search(t) else 0.0)
+        for v, t in zip(sv, texts, strict=True)
+    ]
     chosen: list[int] = []
     while len(chosen) < limit:
         best, best_value = -1, float("-inf")

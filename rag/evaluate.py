@@ -457,11 +457,10 @@ def score_explain(bench: Benchmark, settings: Settings) -> dict[str, Any]:
     """Per kind: answers covering their required points, key-point coverage, citation precision (the cited
     sentence supports the statement, by the claim checker), statements rejected after the fact, median
     length in words, answer time p50."""
-    from statistics import median
-
     from tqdm import tqdm
 
     from . import cite
+    from .faithfulness import part
     from .models import get_checker
     from .qa import answer
 
@@ -493,32 +492,42 @@ def score_explain(bench: Benchmark, settings: Settings) -> dict[str, Any]:
             "declined": a.abstained,
         }
         rows.setdefault(q.kind, []).append(row)
+        row["part"] = part(q.id)
         answers_out.append(
             {"id": q.id, "kind": q.kind, "answered_as": a.kind, "question": q.text, "answer": a.text, **row}
         )
     out: dict[str, Any] = {"kinds": {}}
     everything = [r for rs in rows.values() for r in rs]
-    for kind, rs in [*sorted(rows.items()), ("all", everything)]:
-        out["kinds"][kind] = {
-            "n": len(rs),
-            "answers_covering_required_points": round(sum(r["covered"] for r in rs) / len(rs), 4),
-            "key_point_coverage": round(sum(r["coverage"] for r in rs) / len(rs), 4),
-            "citation_precision": round(sum(r["supported"] for r in rs) / max(sum(r["cited"] for r in rs), 1), 4),
-            "statements_rejected": sum(r["rejected"] for r in rs),
-            "declined": sum(r["declined"] for r in rs),
-            "median_words": median(r["words"] for r in rs),
-            "answer_p50_s": round(median(r["seconds"] for r in rs), 3),
-        }
+    groups = [*sorted(rows.items()), ("all", everything)]
+    groups += [(f"all ({h} half)", [r for r in everything if r["part"] == h]) for h in ("tune", "report")]
+    for kind, rs in groups:
+        if rs:
+            out["kinds"][kind] = _explain_figures(rs)
     out["answers"] = answers_out
     return out
 
 
+def _explain_figures(rs: list[dict[str, Any]]) -> dict[str, Any]:
+    from statistics import median
+
+    return {
+        "n": len(rs),
+        "answers_covering_required_points": round(sum(r["covered"] for r in rs) / len(rs), 4),
+        "key_point_coverage": round(sum(r["coverage"] for r in rs) / len(rs), 4),
+        "citation_precision": round(sum(r["supported"] for r in rs) / max(sum(r["cited"] for r in rs), 1), 4),
+        "statements_rejected": sum(r["rejected"] for r in rs),
+        "declined": sum(r["declined"] for r in rs),
+        "median_words": median(r["words"] for r in rs),
+        "answer_p50_s": round(median(r["seconds"] for r in rs), 3),
+    }
+
+
 def _explain_table(figures: dict[str, Any]) -> str:
-    head = f"{'kind':<10} {'n':>3} {'covered':>8} {'points':>7} {'cit.prec':>8} {'rejected':>8} {'declined':>8} {'words':>6} {'p50 s':>6}"
+    head = f"{'kind':<17} {'n':>3} {'covered':>8} {'points':>7} {'cit.prec':>8} {'rejected':>8} {'declined':>8} {'words':>6} {'p50 s':>6}"
     lines = [f"{figures['benchmark']}: explanatory answers", head, "-" * len(head)]
     for kind, f in figures["kinds"].items():
         lines.append(
-            f"{kind:<10} {f['n']:>3} {f['answers_covering_required_points']:>8.3f} {f['key_point_coverage']:>7.3f} "
+            f"{kind:<17} {f['n']:>3} {f['answers_covering_required_points']:>8.3f} {f['key_point_coverage']:>7.3f} "
             f"{f['citation_precision']:>8.3f} {f['statements_rejected']:>8} {f['declined']:>8} {f['median_words']:>6} "
             f"{f['answer_p50_s']:>6}"
         )

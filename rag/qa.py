@@ -73,20 +73,69 @@ def _previous_questions(history: Sequence[Any] | None) -> list[str]:
     return [q for q in out if q.strip()]
 
 
-def condense(question: str, history: Sequence[Any] | None) -> str:
-    """Turn a follow-up into a standalone question by carrying the previous question along.
+_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?:the\s+)?(.+?)\s*\??\s*$", re.I)
+_OPENING = re.compile(r"^\s*(?:and|but|also|so|then)\b[\s,]*", re.I)
 
-    The small default LLM cannot rewrite questions reliably, so this is rule-based: a question
-    that starts like a follow-up ("and what did China say?") or leans on a pronoun without naming
-    anything new inherits the previous question's words.
+
+def condense(question: str, history: Sequence[Any] | None) -> str:
+    """Turn a follow-up into a standalone question, by the meaning of the previous one.
+
+    Rule-based (the small default LLM cannot rewrite questions reliably), over the names the parser
+    finds in both questions:
+    - "What about China?" after "Why does Russia support Maduro?": the previous question with the
+      name of the same kind replaced: "Why does China support Maduro?";
+    - "And what did China say?": the follow-up about what the previous question was about, less the
+      names the follow-up replaces: "what did China say about Maduro?";
+    - a follow-up that names nothing ("Which newspaper made those claims?") carries the previous
+      question along whole.
     """
     previous = _previous_questions(history)
     if not previous:
         return question.strip()
     q = question.strip()
     names = re.findall(r"\b[A-Z][\w’'-]+", q[1:])  # capitalised words after the first
-    dependent = bool(_FOLLOW.match(q)) or len(q.split()) <= 4 or (_REFER.search(q) is not None and not names)
-    return f"{previous[-1].rstrip(' ?')}? {q}" if dependent else q
+    dependent = bool(_FOLLOW.match(q)) or (not names and (len(q.split()) <= 4 or _REFER.search(q) is not None))
+    if not dependent:
+        return q
+    last = previous[-1].strip()
+    bare = _OPENING.sub("", q).rstrip(" ?")
+    if names and not re.match(r"(?i)(?:what|who|whom|which|when|where|why|how|did|does|do|is|are|was|were)\b", bare):
+        q = f"What about {bare}?"  # "And the United States?": the same question about someone else
+    if not names:
+        return f"{last.rstrip(' ?')}? {q}"
+    from .claims import KINDS, analyse_many
+
+    before, now = analyse_many([last, q])
+    kinds_now = {KINDS.get(label, "name") for label in now.names.values()}
+    m = _WHAT_ABOUT.match(q)
+    if m:
+        for name, label in before.names.items():
+            if KINDS.get(label, "name") in kinds_now:
+                swapped = re.sub(_name_pattern(name), m.group(1), last, count=1, flags=re.I)
+                if swapped != last:
+                    return swapped
+        return f"{last.rstrip(' ?')}? {q}"
+    carried = [
+        name
+        for name, label in before.names.items()
+        if KINDS.get(label, "name") not in kinds_now and name not in now.names
+    ]
+    core = _OPENING.sub("", q).rstrip(" ?")
+    core = core[:1].upper() + core[1:]
+    if not carried:
+        return f"{core}?"
+    return f"{core} about {' and '.join(_display(n, last) for n in carried)}?"
+
+
+def _name_pattern(name: str) -> str:
+    """A folded name as a pattern over the original text (accents and case aside, more or less)."""
+    return r"\b" + r"\W+".join(re.escape(w)[:-1] + r"\w*" if len(w) > 3 else re.escape(w) for w in name.split()) + r"\b"
+
+
+def _display(name: str, text: str) -> str:
+    """The name as the text writes it."""
+    m = re.search(_name_pattern(name), text, re.I)
+    return m.group(0) if m else name.title()
 
 
 # --- the pipeline ----------------------------------------------------------------------------------
@@ -171,7 +220,7 @@ def _tie(
     return _decline(question, searched, passages, timings)
 
 
-EXPLAIN_K = 8  # passages an explanatory answer draws on (it wants every article that bears on the question)
+EXPLAIN_K = 10  # passages an explanatory answer draws on (it wants every article that bears on the question)
 
 
 def _explain(
@@ -184,7 +233,7 @@ def _explain(
     timings: dict[str, float],
 ) -> Answer:
     """An explanatory answer: the articles' own sentences, chosen, ordered and checked (rag/compose.py)."""
-    points = compose.choose(searched, passages, get_embedder(settings).embed, coverage)
+    points = compose.choose(searched, passages, get_embedder(settings).embed, coverage, kind)
     if not points:
         return _decline(question, searched, passages, timings, kind)
     done = compose.compose(searched, kind, points, get_checker(settings), passages)

@@ -26,11 +26,13 @@ def test_statements_and_markers() -> None:
 
 @pytest.mark.slow
 def test_support_is_the_claim_checkers_verdict(checker) -> None:
-    s = cite.best_support("They signed the treaty in 2011.", PASSAGES, "When was the treaty signed?", checker=checker)
+    s = cite.best_support(
+        "Russia and Venezuela signed a treaty in 2011.", PASSAGES, "When was the treaty signed?", checker=checker
+    )
     assert s is not None and s.passage == 0 and s.verdict.supported
     # the supporting sentence is located in the article's offsets
     assert (s.sentence_start, s.sentence_end) == (100, 100 + PASSAGES[0].text.index(" It"))
-    wrong = cite.best_verdict("They signed the treaty in 2012.", PASSAGES, "When?", checker=checker)
+    wrong = cite.best_verdict("Russia and Venezuela signed a treaty in 2012.", PASSAGES, "When?", checker=checker)
     assert wrong is not None and not wrong.verdict.supported and "2012" in wrong.verdict.reason
     assert cite.best_support("Brazil bought submarines from France.", PASSAGES, "What?", checker=checker) is None
 

@@ -92,13 +92,13 @@ def test_fabrication_set_report_half(checker: claims.ClaimChecker) -> None:
 
 # measured on the report half (docs/checker.md); a floor a little under each, so a regression fails
 FLOORS = {
-    "paraphrase": 0.80,
-    "role_swap": 0.5,
-    "number": 0.8,
-    "direction": 0.5,
-    "negation": 0.5,
-    "entity_swap": 0.8,
-    "invented": 0.8,
+    "paraphrase": 0.80,  # measured 0.87 (docs/checker.md)
+    "role_swap": 0.45,  # 0.50
+    "number": 0.80,  # 0.87
+    "direction": 0.75,  # 0.83
+    "negation": 0.90,  # 1.0
+    "entity_swap": 0.85,  # 0.92
+    "invented": 0.80,  # 0.86
 }
 
 
@@ -107,9 +107,13 @@ def test_news_faithfulness_slice(checker: claims.ClaimChecker) -> None:
     if not NEWS.is_dir():
         pytest.skip(f"no benchmark at {NEWS}")
     rows = faithfulness.load_claims(NEWS / "dev.jsonl")
-    # every fourth report-half row of each dataset: a slice that runs in about a minute
-    report = [c for c in rows if faithfulness.part(c.key) == "report"][::4]
+    # every second report-half row of each dataset: a slice that runs in about a minute
+    report = [c for c in rows if faithfulness.part(c.key) == "report"][::2]
     per = faithfulness.figures(faithfulness.run(report, checker, progress=False))
     print({k: (v["balanced_accuracy"], v["auc"]) for k, v in per.items()})
-    for name in ("qags_cnndm", "qags_xsum", "xsumfaith", "cliff"):
-        assert per[name]["auc"] >= 0.6, (name, per[name])
+    for name, floor in NEWS_FLOORS.items():
+        assert per[name]["auc"] >= floor, (name, per[name])
+
+
+# ROC AUC on that slice, a little under what was measured there (docs/checker.md)
+NEWS_FLOORS = {"qags_cnndm": 0.65, "qags_xsum": 0.55, "xsumfaith": 0.7, "cliff": 0.65}

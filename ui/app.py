@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from rag import Answer, Citation, Passage, RagError, Settings, get_article, index_status, stream_answer, sync_index
+from rag.kinds import KINDS, LABELS
 
 from . import render
 
@@ -31,6 +32,9 @@ EXAMPLES = [
     "Which missile system were Russian specialists fixing?",
     "Which country besides Russia backs Maduro?",
     "How many countries are in the Lima Group?",
+    "Why does Russia support Maduro?",
+    "How did Russia's presence in Venezuela change over the course of 2019?",
+    "Do the articles agree on whether Russia sent military personnel to Venezuela?",
 ]
 
 
@@ -101,7 +105,9 @@ def _article_texts(answer: Answer, settings: Settings) -> dict[str, str | None]:
     return out
 
 
-def respond(settings: Settings, question: str, k: float, state: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+def respond(
+    settings: Settings, question: str, k: float, state: dict[str, Any], mode: str = "auto"
+) -> Iterator[tuple[Any, ...]]:
     """One chat turn: stream the answer into the chat, then replace it with the checked answer and
     its sources. Earlier Answers go in as history, so follow-ups are made standalone by the library."""
     asked = [*state["messages"], {"role": "user", "content": render.text_html(question)}]
@@ -114,7 +120,7 @@ def respond(settings: Settings, question: str, k: float, state: dict[str, Any]) 
     pieces: list[str] = []
     content = render.PENDING_HTML
     try:
-        for item in stream_answer(question, k=int(k), history=answers, settings=settings):
+        for item in stream_answer(question, k=int(k), history=answers, mode=mode, settings=settings):
             if isinstance(item, Answer):
                 content = render.answer_html(item, _article_texts(item, settings))
                 answers.append(item)
@@ -165,6 +171,12 @@ def build_app(settings: Settings) -> gr.Blocks:
                 gr.Examples(EXAMPLES, inputs=[question], label="Examples")
             with gr.Column(scale=1):
                 k = gr.Slider(1, 10, value=settings.k, step=1, label="Passages to retrieve", elem_id="k")
+                mode = gr.Dropdown(
+                    [("Detect from the question", "auto")] + [(LABELS[kind].capitalize(), kind) for kind in KINDS],
+                    value="auto",
+                    label="Kind of answer",
+                    elem_id="mode",
+                )
                 gr.Markdown("### Models")
                 gr.HTML(render.models_html(settings.models()), elem_id="models")
                 gr.Markdown("### Index")
@@ -172,8 +184,8 @@ def build_app(settings: Settings) -> gr.Blocks:
                 rebuild_button = gr.Button("Rebuild the index", elem_id="rebuild")
                 progress = gr.HTML("", elem_id="rebuild-progress")
 
-        def ask_fn(q: str, k_: float, st: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
-            yield from respond(settings, q, k_, st)
+        def ask_fn(q: str, k_: float, mode_: str, st: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+            yield from respond(settings, q, k_, st, mode_ or "auto")
 
         def rebuild_fn() -> Iterator[tuple[str, str]]:
             rebuild.start()
@@ -186,7 +198,7 @@ def build_app(settings: Settings) -> gr.Blocks:
             return [], {"messages": [], "answers": []}, ""
 
         io: dict[str, Any] = dict(
-            inputs=[question, k, state],
+            inputs=[question, k, mode, state],
             outputs=[chat, state, question],
             concurrency_id="answer",
             show_progress="minimal",
