@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 MULTIHOP = Path(os.environ.get("RAG_SHARED") or ROOT.parent / "shared") / "eval-data" / "multihop-rag"
 QUESTIONS = ROOT / "tests" / "data" / "questions.jsonl"
 CLAIMS = ROOT / "tests" / "data" / "claims.jsonl"
+EXPLAIN = ROOT / "tests" / "data" / "explain.jsonl"
 
 
 # --- small helpers --------------------------------------------------------------------------------
@@ -145,6 +146,24 @@ def bench_checker(settings: Settings, questions: list[str], n: int) -> dict[str,
         checker.check_all(answer, evidence)
         times.append(1000 * (time.perf_counter() - t0))
     return {"answers": len(times), "sentences_per_answer": 6, **lat(times)}
+
+
+def bench_explain(settings: Settings, n: int) -> dict[str, Any]:
+    """Explanatory answers (tests/data/explain.jsonl) on the bundled articles, warm: first text and whole
+    answer times (an explanatory answer is written at once, so the two are close)."""
+    from .qa import stream_answer
+
+    questions = [json.loads(x)["question"] for x in EXPLAIN.read_text().splitlines() if x.strip()][:n]
+    first, total = [], []
+    for q in questions:
+        t0 = time.perf_counter()
+        seen = False
+        for _ in stream_answer(q, settings=settings):
+            if not seen:
+                first.append(1000 * (time.perf_counter() - t0))
+                seen = True
+        total.append(1000 * (time.perf_counter() - t0))
+    return {"answers": len(total), "first_text": lat(first), "total": lat(total)}
 
 
 def multihop_scorer(limit: int | None) -> Callable[[Settings], dict[str, float]]:
@@ -409,6 +428,12 @@ def _table(results: dict[str, Any]) -> str:
             f"claim checker  {ch['sentences_per_answer']} sentences against 5 passages: p50 {ch['p50_ms']} ms "
             f"p95 {ch['p95_ms']} ms ({ch['answers']} answers, cold caches)"
         )
+    ex = results.get("explain", {})
+    if ex:
+        lines.append(
+            f"explanatory    {ex['answers']} answers, warm: first text p50 {ex['first_text']['p50_ms']} ms, whole "
+            f"answer p50 {ex['total']['p50_ms']} ms p95 {ex['total']['p95_ms']} ms"
+        )
     cs = results.get("cold_start", {})
     lines.append(
         f"cold start     rag ask {cs.get('rag_ask_wall_s')} s; import rag.cli {cs.get('import_rag_cli_s')} s; "
@@ -484,6 +509,7 @@ def run_bench(
         results["collections"].append(bench_collection("bundled", bundled, questions[: 10 if quick else 39], n_answers))
         results["cold_start"] = cold_start(bundled, questions[0], 1 if quick else 3)
         results["checker"] = bench_checker(bundled, questions, 5 if quick else 20)
+        results["explain"] = bench_explain(bundled, 5 if quick else 20)
         centers = None
         if (MULTIHOP / "corpus.json").exists():
             print("bench: multihop-rag", file=sys.stderr)

@@ -37,7 +37,7 @@ RELEVANT_SHARE = 0.7  # a further point must score at least this share of the be
 DIVERSITY = 0.5  # maximal marginal relevance: relevance minus this times the closeness to a chosen point
 NEW_ARTICLE = 0.05  # a small preference for a point from an article not yet cited
 _LEAD = re.compile(
-    r"^(?:however|but|and|meanwhile|instead|previously|earlier|at\s+the\s+same\s+time|in\s+addition|also|"
+    r"^(?:however|but|and|meanwhile|instead|at\s+the\s+same\s+time|in\s+addition|also|"
     r"still|moreover|furthermore|therefore|thus|so|yet)\s*,?\s+",
     re.I,
 )
