@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from .chunking import sentences
-from .claims import ClaimChecker, Verdict, split
+from .claims import NOT_FOUND, SUPPORTED, ClaimChecker, Verdict, answer_in, split
 from .retrieve import Passage
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -94,13 +94,14 @@ def best_support(
     prefer: Sequence[int] = (),
     evidence: Collection[int] = (),
     checker: ClaimChecker | None = None,
+    read: Sequence[tuple[int, int]] = (),
 ) -> Support | None:
     """The sentence that supports the statement, by the claim checker; None when none does.
 
     The passages the model cited (`prefer`, 1-based), then the passages whose sentence it read
     (`evidence`, 0-based), are tried first: when one of them supports the statement it is cited.
     """
-    found = best_verdict(statement, passages, question, prefer, evidence, checker)
+    found = best_verdict(statement, passages, question, prefer, evidence, checker, read)
     return found if found is not None and found.verdict.supported else None
 
 
@@ -111,8 +112,10 @@ def best_verdict(
     prefer: Sequence[int] = (),
     evidence: Collection[int] = (),
     checker: ClaimChecker | None = None,
+    read: Sequence[tuple[int, int]] = (),
 ) -> Support | None:
-    """Like best_support, but also returns the verdict when it is `contradicted` or `not found`."""
+    """Like best_support, but also returns the verdict when it is `contradicted` or `not found`.
+    `read`: offsets of the sentences the model was given (a bare answer may rest on one of them)."""
     sents = evidence_of(passages)
     if not sents or not statement.strip():
         return None
@@ -121,16 +124,28 @@ def best_verdict(
     first = [j for j, s in enumerate(sents) if s[0] + 1 in prefer] or [
         j for j, s in enumerate(sents) if s[0] in evidence
     ]
+    found: Support | None = None
     for pool in (first, list(range(len(sents)))):
         if not pool:
             continue
         v = chk.check(claim, [sents[j][3] for j in pool])
         if v.supported or pool is not first:
             if v.sentence is None:
-                return Support(-1, v.score, 0, 0, v)
-            window = [sents[pool[j]] for j in v.sentences]
-            return Support(window[0][0], v.score, window[0][1], window[-1][2], v)
-    return None
+                found = Support(-1, v.score, 0, 0, v)
+            else:
+                window = [sents[pool[j]] for j in v.sentences]
+                found = Support(window[0][0], v.score, window[0][1], window[-1][2], v)
+            break
+    if claim != statement and (found is None or found.verdict.label == NOT_FOUND):
+        # a bare answer ("Reuters.") to a question the sentence words differently: it stands when the
+        # sentence the model was given for this question holds the answer's names and numbers
+        for i, start, end, text in sents:
+            if any(start < e and s_ < end for s_, e in read) and answer_in(statement, text):
+                v = Verdict(
+                    SUPPORTED, chk.model.threshold, 0, (0,), "the answer is in the sentence read for the question"
+                )
+                return Support(i, v.score, start, end, v)
+    return found
 
 
 # A question is answerable from the passages when they hold its rare words (IDF-weighted coverage),

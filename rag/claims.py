@@ -609,6 +609,8 @@ def _quantities(doc: Any) -> list[Quantity]:
                 head = _key(nxt)
         prep = ""
         up = node
+        if up.dep_ == "pobj" and fold(up.head.text) == "of" and up.head.head.dep_ == "pobj":
+            up = up.head.head  # "from the maximum of a few thousand": the from of the maximum
         if up.dep_ == "pobj" and fold(up.head.text) in ("from", "to", "by"):
             prep = fold(up.head.text)
         comparative = ""
@@ -816,6 +818,10 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             flags.append(f"number: {q.value} belongs to {same[0].head}, not {q.head}")
         if q.prep in ("from", "to") and all(w.prep in ("from", "to") and w.prep != q.prep for w in same):
             flags.append(f"direction: '{q.prep} {q.value}' where the text has '{same[0].prep} {q.value}'")
+        elif q.prep in ("from", "to") and all(w.prep != q.prep for w in same):
+            rival = next((w for w in window.quantities if w.prep == q.prep and w.value != q.value), None)
+            if rival is not None:  # "cut to a few thousand" where the text cuts to a few dozen
+                flags.append(f"number: '{q.prep} {q.value}' where the text has '{q.prep} {rival.value}'")
         if q.comparative and all(w.comparative and w.comparative != q.comparative for w in same):
             flags.append(f"direction: {q.comparative} than {q.value}")
     # direction words: the statement says X where the text says its opposite ("smallest" / "largest",
@@ -1107,6 +1113,15 @@ def _merge(parts: list[Analysis]) -> Analysis:
         m.adjectives |= p.adjectives
     m.single = len(parts) == 1
     return m
+
+
+def answer_in(fragment: str, sentence: str) -> bool:
+    """Does the sentence hold every name and number of a bare answer ("Reuters.", "72 hours") that has one?"""
+    a, s = analyse_many([fragment, sentence])
+    if not a.names and not a.quantities:
+        return False
+    values = {q.value for q in s.quantities}
+    return all(_name_in(n, s) for n in a.names) and all(q.value in values for q in a.quantities)
 
 
 def split(text: str) -> list[str]:

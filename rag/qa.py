@@ -151,6 +151,9 @@ def _decline(
     return answer
 
 
+# The subject of a statement: what comes before its first comma or verb ("Reuters, the U.S. news agency, had ...").
+_HEAD = re.compile(r",|\s(?:is|was|were|are|had|has|have|did|does|said|says)\b")
+
 # The model's answer is trusted when it rests on one of the best-ranked evidence sentences; a tiny
 # model otherwise tends to answer from a neighbouring sentence about someone else.
 AGREE_TOP = 1
@@ -182,9 +185,17 @@ def _tie(
     parts: list[str] = []
     unsupported: list[str] = []
     shown = {ev.passage for ev in evidence}
+    read = [(ev.start, ev.end) for ev in evidence]
     if not cite.declines(raw):
         for text, cited in cite.statements(raw):
-            s = cite.best_support(text, passages, searched, prefer=cited, evidence=shown, checker=checker)
+            s = cite.best_support(text, passages, searched, prefer=cited, evidence=shown, checker=checker, read=read)
+            head = _HEAD.split(text, maxsplit=1)[0].strip(" .")
+            if s is None and head != text.strip(" .") and 0 < len(head.split()) <= 6:
+                # "Reuters, the U.S. news agency, had the report": the part the sentence supports, alone
+                s = cite.best_support(f"{head}.", passages, searched, evidence=shown, checker=checker, read=read)
+                if s is not None:
+                    unsupported.append(text)
+                    text = f"{head}."
             if s is None:
                 unsupported.append(text)  # never shown as part of the answer
                 continue

@@ -212,3 +212,22 @@ def test_cli_missing_llm_names_the_fix(tmp_path: Path, settings) -> None:
         env={"RAG_LLM_MODEL": str(tmp_path / "missing.gguf")},
     )
     assert out.returncode == 1 and "models.txt" in out.stderr and "Traceback" not in out.stderr
+
+
+# The four false statements the issue found under a citation; none may reach the user, whatever path answers.
+FALSE = {
+    "Why does Russia support Maduro?": r"Russia (?:has )?grant\w* Maduro",
+    "How did the United States react to Russian personnel in Venezuela?": r"few thousand American troops",
+    "How did Maduro respond to Guaido declaring himself interim president?": r"^\W*Maduro called for the United States",
+    "Why did Rostec gradually reduce its personnel?": r"(?<!from )(?:to )?a mere few thousand",
+}
+
+
+@pytest.mark.parametrize("mode", ["auto", "fact"])
+def test_the_four_false_statements_never_reach_the_user(settings, mode: str) -> None:
+    import re
+
+    for question, false in FALSE.items():
+        a = answer(question, mode=mode, settings=settings)
+        for line in a.text.splitlines():
+            assert not re.search(false, line.lstrip("- "), re.I), (mode, question, a.text)
