@@ -94,7 +94,7 @@ def bench_collection(
     out["retrieve"] = lat(ms)
     if scorer is not None:
         out["retrieval_quality"] = scorer(settings)
-    first, total, generated = [], [], []
+    first, total, generated, checks = [], [], [], []
     for q in questions[:n_answers]:
         t = time.perf_counter()
         ttft = None
@@ -104,6 +104,7 @@ def bench_collection(
             if not isinstance(piece, str):
                 if "generate" in piece.timings:  # declined at the gate: no LLM call, a few ms
                     generated.append((1000 * (ttft or 0.0), 1000 * (time.perf_counter() - t)))
+                    checks.append(1000 * piece.timings.get("check", 0.0))
                 break
         total.append(1000 * (time.perf_counter() - t))
         first.append(1000 * (ttft or 0.0))
@@ -117,6 +118,8 @@ def bench_collection(
         if generated:  # the questions that reached the LLM: what a comparison of answer times should use
             out["answer"]["llm_first_token_p50_ms"] = round(percentile([g[0] for g in generated], 50), 1)
             out["answer"]["llm_total_p50_ms"] = round(percentile([g[1] for g in generated], 50), 1)
+            # what the claim checker adds after the model has written (it reads the passages meanwhile)
+            out["answer"]["check_after_generation_p50_ms"] = round(percentile(checks, 50), 1)
     out["peak_rss_mb"] = peak_mb()
     out["load_after"] = load_avg()
     return out
@@ -405,6 +408,8 @@ def _table(results: dict[str, Any]) -> str:
             f"{r['p50_ms']} ms p95 {r['p95_ms']} ms | answer first {a.get('first_token_p50_ms')} ms total "
             f"{a.get('total_p50_ms')} ms | peak {c['peak_rss_mb']} MB | load {c['load_before']}"
         )
+        if a.get("check_after_generation_p50_ms") is not None:
+            lines.append(f"{'':<14} claim check after generation p50 {a['check_after_generation_p50_ms']} ms")
         if a.get("declined_before_the_llm"):
             lines.append(
                 f"{'':<14} {a['declined_before_the_llm']} of {a['n']} answers declined before the LLM; the rest: first "

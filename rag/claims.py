@@ -301,6 +301,7 @@ LIGHT = frozenset(
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"})
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower case, accents off, curly quotes straight: Guaidó and Guaido are one name."""
     text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
@@ -360,7 +361,6 @@ class Analysis:
     frames: list[Frame] = field(default_factory=list)
     slots: list[Slot] = field(default_factory=list)
     tokens: list[Tok] = field(default_factory=list)
-    negations: int = 0  # not, never, no, neither, nor, without
     negated: set[str] = field(default_factory=set)  # the words a negation applies to ("not confirm" -> confirm)
     predicates: list[str] = field(default_factory=list)  # the main verbs: what the statement says happened
     single: bool = True  # one sentence (a merged window of two is not)
@@ -674,15 +674,6 @@ def _analyse(text: str, doc: Any) -> Analysis:
         f = fold(t.text)
         a.surface.update({f, fold(t.lemma_), _key(t), ALIASES.get(f, f)})
     a.negated = _negated_words(doc)
-    a.negations = sum(
-        (
-            (fold(t.text) in NEGATORS or t.dep_ == "neg")
-            and not (t.i + 1 < len(doc) and fold(doc[t.i + 1].text) == "only")
-        )
-        or (fold(t.lemma_) in NEGATING_VERBS and any(c.dep_ == "xcomp" for c in t.children))
-        or (fold(t.text) == "yet" and t.i + 1 < len(doc) and fold(doc[t.i + 1].text) == "to")
-        for t in doc
-    )
     for t in doc:  # a proper noun the entity recogniser missed is still a name ("Rostec")
         if t.pos_ == "PROPN" and not t.ent_type_ and t.is_alpha and len(t.text) > 2:
             key = ALIASES.get(fold(t.text), fold(t.text))
@@ -986,6 +977,13 @@ class ClaimChecker:
         """Judge one statement (one sentence) against candidate evidence sentences."""
         return self.check_all([statement], evidence)[0]
 
+    def prepare(self, evidence: Sequence[str]) -> None:
+        """Read the evidence ahead of the statements (parse and embed, cached): the pipeline calls this
+        while the LLM writes, so that checking afterwards costs little."""
+        if evidence:
+            analyse_many(list(evidence))
+            self._vectors(list(evidence))
+
     def check_all(self, statements: Sequence[str], evidence: Sequence[str]) -> list[Verdict]:
         evidence = [e for e in evidence]
         if not evidence:
@@ -1108,7 +1106,6 @@ def _merge(parts: list[Analysis]) -> Analysis:
         m.frames += p.frames
         m.slots += p.slots
         m.tokens += p.tokens
-        m.negations += p.negations
         m.negated |= p.negated
         m.adjectives |= p.adjectives
     m.single = len(parts) == 1

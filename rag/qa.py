@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -305,6 +306,10 @@ def stream_answer(
     budget = gen.n_ctx - settings.max_answer_tokens - overhead(searched, chat, gen.count_tokens)
     evidence = fit(evidence, gen.count_tokens, budget)
     prompt = build_prompt(searched, evidence, chat)
+    # the checker reads the passages (parse, embeddings) while the model writes: the check afterwards is quick
+    checker = get_checker(settings)
+    reading = threading.Thread(target=checker.prepare, args=([e[3] for e in cite.evidence_of(passages)],), daemon=True)
+    reading.start()
     pieces: list[str] = []
     t1 = time.perf_counter()
     for piece in gen.stream(prompt, settings.max_answer_tokens, settings.temperature, settings.copy_bias):
@@ -314,9 +319,8 @@ def stream_answer(
         yield piece
     timings["generate"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    answer = _tie(
-        question, searched, "".join(pieces), passages, evidence, index.keyword.coverage, timings, get_checker(settings)
-    )
+    reading.join()
+    answer = _tie(question, searched, "".join(pieces), passages, evidence, index.keyword.coverage, timings, checker)
     timings["check"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
     yield answer
