@@ -77,6 +77,8 @@ def ask(
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
         return
+    for note in result.notes:
+        click.echo(f"Note: {note}", err=True)
     click.echo(result.text)
     if result.citations:
         click.echo("\nSources:")

@@ -62,6 +62,7 @@ class Settings:
     # generation
     n_ctx: int = 2048
     max_answer_tokens: int = 96
+    max_question_words: int = 150  # a longer question is cut to this many words, with a note (Answer.notes)
     evidence_sentences: int = 1  # best sentences of the passages put in the prompt (1 suits the tiny default LLM)
     copy_bias: float = 2.0  # logit bias towards the evidence's tokens (0 turns it off)
     temperature: float = 0.0

@@ -46,6 +46,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     extractive: bool = False  # True: the model's own answer failed the checks, so the text quotes the passage
     kind: str = "fact"  # the kind of answer given (rag/kinds.py): fact, explain, list, change, who_says, ...
+    notes: list[str] = field(default_factory=list)  # what the user should know ("the question was cut ...")
 
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -282,6 +283,11 @@ def stream_answer(
     t0 = time.perf_counter()
     index = open_index(settings)
     searched = condense(question, history)
+    notes = []
+    words = searched.split()
+    if len(words) > settings.max_question_words:  # a pasted page: keep what fits the model's window
+        searched = " ".join(words[: settings.max_question_words])
+        notes.append(f"The question was cut to its first {settings.max_question_words} words (it had {len(words)}).")
     kind = forced or kinds.detect(searched)
     depth = k or (max(settings.k, EXPLAIN_K) if kind != "fact" else settings.k)
     passages = search(searched, index, settings, depth, filters)
@@ -291,12 +297,15 @@ def stream_answer(
     ok = cite.answerable(coverage, similarity) if kind == "fact" else similarity >= cite.EXPLAIN_SIMILAR
     if not ok or cite.missing_names(searched, passages):
         timings["total"] = time.perf_counter() - t0
-        yield (answer := _decline(question, searched, passages, timings, kind)).text
+        answer = _decline(question, searched, passages, timings, kind)
+        answer.notes = notes
+        yield answer.text
         yield answer
         return
     if kind != "fact":
         answer = _explain(question, searched, kind, passages, settings, index.keyword.coverage, timings)
         timings["first_token"] = timings["total"] = time.perf_counter() - t0
+        answer.notes = notes
         yield answer.text
         yield answer
         return
@@ -323,6 +332,7 @@ def stream_answer(
     answer = _tie(question, searched, "".join(pieces), passages, evidence, index.keyword.coverage, timings, checker)
     timings["check"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
+    answer.notes = notes
     yield answer
 
 

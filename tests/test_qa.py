@@ -231,3 +231,12 @@ def test_the_four_false_statements_never_reach_the_user(settings, mode: str) -> 
         a = answer(question, mode=mode, settings=settings)
         for line in a.text.splitlines():
             assert not re.search(false, line.lstrip("- "), re.I), (mode, question, a.text)
+
+
+def test_a_pasted_page_is_cut_with_a_note_not_a_crash(settings) -> None:
+    page = "How many Russian contractors are in Venezuela? " + "Padding words about nothing at all. " * 2000
+    a = answer(page, settings=settings)
+    assert a.notes and "cut to its first" in a.notes[0]
+    assert len(a.searched.split()) == settings.max_question_words
+    out = _rag("ask", page[:12000], "--index", str(settings.index_dir), "--corpus", str(settings.corpus_dir))
+    assert out.returncode == 0 and "Traceback" not in out.stderr and "Note: The question was cut" in out.stderr

@@ -77,6 +77,8 @@ def answer_html(answer: Any, articles: dict[str, str | None]) -> str:
     parts = []
     if answer.searched and answer.searched.strip() != answer.question.strip():
         parts.append(f'<div class="rag-searched">Searched: “{escape(answer.searched)}”</div>')
+    for note in getattr(answer, "notes", []):
+        parts.append(f'<div class="rag-note">{escape(note)}</div>')
     parts.append(f'<div class="rag-answer rag-final">{text_html(answer.text)}</div>')
     if answer.unsupported:
         joined = " | ".join(escape(s) for s in answer.unsupported)
@@ -141,6 +143,7 @@ CSS = """
 mark.rag-hl { background: #fff3b0; color: inherit; }
 mark.rag-support { background: #ffd54f; color: inherit; }
 .rag-unsupported { color: #8a6d3b; font-size: .9em; }
+.rag-note { color: #666; font-size: .9em; margin-bottom: .3em; }
 progress.rag-progress { width: 100%; }
 """
 
