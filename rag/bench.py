@@ -128,7 +128,7 @@ def bench_collection(
 def bench_checker(settings: Settings, questions: list[str], n: int) -> dict[str, Any]:
     """The claim checker's added time for one answer of 6 sentences, against the sentences of the 5
     passages retrieved for a question; caches emptied before each answer (a new question's passages)."""
-    from . import claims
+    from . import parse
     from .cite import evidence_of
     from .claims import ClaimChecker
     from .models import get_embedder
@@ -143,7 +143,7 @@ def bench_checker(settings: Settings, questions: list[str], n: int) -> dict[str,
     for i, q in enumerate(questions[:n]):
         evidence = [e[3] for e in evidence_of(retrieve(q, k=5, settings=settings))]
         answer = statements[(6 * i) % len(statements) :][:6]
-        claims._cache.clear()
+        parse._cache.clear()
         checker = ClaimChecker(embed)
         t0 = time.perf_counter()
         checker.check_all(answer, evidence)

@@ -12,7 +12,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from .chunking import sentences
-from .claims import NOT_FOUND, SUPPORTED, ClaimChecker, Verdict, answer_in, split
+from .claims import NOT_FOUND, SUPPORTED, ClaimChecker, Verdict, split
+from .parse import answer_in
 from .retrieve import Passage
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -171,12 +172,12 @@ def answerable(coverage: float, similarity: float) -> bool:
 def missing_names(question: str, passages: Sequence[Passage]) -> list[str]:
     """The names in the question (people, places, organisations) that no passage mentions: a question about
     Angela Merkel is not answered from articles that never name her."""
-    from .claims import _name_in, analyse_many
+    from .parse import analyse_many, name_in
 
     if not passages:
         return []
     q, *texts = analyse_many([question, *(f"{p.title}. {p.text}" for p in passages)])
-    return [n for n in q.names if not any(_name_in(n, t) for t in texts)]
+    return [n for n in q.names if not any(name_in(n, t) for t in texts)]
 
 
 _NUMBER_Q = re.compile(r"^\s*(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when)\b", re.I)

@@ -105,14 +105,15 @@ def condense(question: str, history: Sequence[Any] | None) -> str:
         q = f"What about {bare}?"  # "And the United States?": the same question about someone else
     if not names:
         return f"{last.rstrip(' ?')}? {q}"
-    from .claims import KINDS, analyse_many
+    from .lexicon import NAME_KINDS
+    from .parse import analyse_many
 
     before, now = analyse_many([last, q])
-    kinds_now = {KINDS.get(label, "name") for label in now.names.values()}
+    kinds_now = {NAME_KINDS.get(label, "name") for label in now.names.values()}
     m = _WHAT_ABOUT.match(q)
     if m:
         for name, label in before.names.items():
-            if KINDS.get(label, "name") in kinds_now:
+            if NAME_KINDS.get(label, "name") in kinds_now:
                 swapped = re.sub(_name_pattern(name), m.group(1), last, count=1, flags=re.I)
                 if swapped != last:
                     return swapped
@@ -120,7 +121,7 @@ def condense(question: str, history: Sequence[Any] | None) -> str:
     carried = [
         name
         for name, label in before.names.items()
-        if KINDS.get(label, "name") not in kinds_now and name not in now.names
+        if NAME_KINDS.get(label, "name") not in kinds_now and name not in now.names
     ]
     core = _OPENING.sub("", q).rstrip(" ?")
     core = core[:1].upper() + core[1:]

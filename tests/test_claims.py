@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import claims, faithfulness
+from rag import claims, faithfulness, parse
 from rag.claims import CONTRADICTED, SUPPORTED
 
 from .conftest import CORPUS, ROOT, SHARED
@@ -61,7 +61,7 @@ def test_verdict_names_the_deciding_sentence(structural: claims.ClaimChecker) ->
 
 
 def test_quantities_keep_their_noun_and_preposition() -> None:
-    (a,) = claims.analyse_many(
+    (a,) = parse.analyse_many(
         ["Its staff fell from a few thousand to a few dozen, and 2.5 million dollars were paid."]
     )
     values = {(q.value, q.prep) for q in a.quantities}

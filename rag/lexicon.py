@@ -1,0 +1,266 @@
+"""Language knowledge the claim checker uses: words, not figures fitted to a data set.
+
+General English (reporting verbs, contrast pairs, number words, common aliases of names), written down
+once here; rag/parse.py reads sentences with it and rag/claims.py compares them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+SAY = frozenset(
+    ["say", "tell", "state", "add", "note", "explain", "write", "remark", "comment", "tweet"]
+)  # one act: saying
+CONTRASTS = (
+    ("increase", "decrease"),
+    ("increase", "reduce"),
+    ("increase", "cut"),
+    ("rise", "fall"),
+    ("rise", "drop"),
+    ("raise", "lower"),
+    ("raise", "cut"),
+    ("grow", "shrink"),
+    ("grow", "decline"),
+    ("expand", "reduce"),
+    ("expand", "shrink"),
+    ("boost", "cut"),
+    ("gain", "lose"),
+    ("win", "lose"),
+    ("more", "less"),
+    ("more", "fewer"),
+    ("most", "least"),
+    ("high", "low"),
+    ("large", "small"),
+    ("big", "small"),
+    ("long", "short"),
+    ("early", "late"),
+    ("before", "after"),
+    ("arrive", "leave"),
+    ("arrive", "depart"),
+    ("enter", "leave"),
+    ("enter", "exit"),
+    ("join", "leave"),
+    ("support", "oppose"),
+    ("ally", "enemy"),
+    ("ally", "opponent"),
+    ("friend", "enemy"),
+    ("accept", "reject"),
+    ("accept", "refuse"),
+    ("approve", "reject"),
+    ("agree", "disagree"),
+    ("confirm", "deny"),
+    ("admit", "deny"),
+    ("open", "close"),
+    ("start", "end"),
+    ("begin", "end"),
+    ("buy", "sell"),
+    ("import", "export"),
+    ("strengthen", "weaken"),
+    ("up", "down"),
+    ("add", "remove"),
+    ("hire", "fire"),
+    ("allow", "ban"),
+    ("allow", "forbid"),
+    ("allow", "prohibit"),
+    ("legal", "illegal"),
+    ("true", "false"),
+    ("right", "wrong"),
+    ("success", "failure"),
+    ("succeed", "fail"),
+    ("pass", "fail"),
+    ("guilty", "innocent"),
+    ("acquit", "convict"),
+    ("first", "last"),
+    ("old", "new"),
+    ("old", "young"),
+    ("north", "south"),
+    ("east", "west"),
+    ("domestic", "foreign"),
+    ("withdraw", "deploy"),
+    ("withdraw", "send"),
+    ("private", "public"),
+    ("positive", "negative"),
+    ("maximum", "minimum"),
+    ("increase", "shrink"),
+    ("worsen", "improve"),
+    ("dead", "alive"),
+    ("die", "survive"),
+    ("lift", "impose"),
+    ("praise", "condemn"),
+    ("praise", "criticize"),
+    ("praise", "blame"),
+    ("welcome", "condemn"),
+    ("welcome", "reject"),
+    ("deny", "insist"),
+    ("refute", "confirm"),
+    ("dismiss", "confirm"),
+    ("underestimate", "overestimate"),
+    ("continue", "stop"),
+    ("continue", "halt"),
+    ("continue", "end"),
+    ("land", "take"),
+    ("expand", "revoke"),
+    ("expand", "restrict"),
+    ("ease", "ratchet"),
+    ("ease", "escalate"),
+    ("ease", "heighten"),
+    ("ease", "tighten"),
+    ("send", "remove"),
+    ("withdraw", "add"),
+    ("improve", "deteriorate"),
+    ("victory", "defeat"),
+    ("profit", "loss"),
+    ("gain", "loss"),
+    ("ally", "rival"),
+    ("strong", "weak"),
+    ("include", "exclude"),
+    ("release", "detain"),
+    ("release", "arrest"),
+    ("launch", "cancel"),
+    ("upgrade", "downgrade"),
+    ("boost", "curb"),
+    ("emphasize", "downplay"),
+    ("approve", "veto"),
+    ("allow", "block"),
+    ("agree", "refuse"),
+    ("stay", "leave"),
+    ("remain", "leave"),
+    ("back", "up"),
+    ("win", "defeat"),
+    ("rule", "confirm"),
+    ("legitimate", "illegitimate"),
+    ("with", "without"),
+)
+
+OPPOSITES: dict[str, set[str]] = {}  # word -> the words that say its opposite
+for _x, _y in CONTRASTS:
+    OPPOSITES.setdefault(_x, set()).add(_y)
+    OPPOSITES.setdefault(_y, set()).add(_x)
+NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80"})
+NUMBER_WORDS.update({"ninety": "90", "hundred": "100", "dozen": "12", "once": "1", "twice": "2", "half": "0.5"})
+SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "hundred": 1e2, "dozen": 12.0}
+VAGUE = frozenset(
+    ["few", "several", "many", "some", "dozens", "hundreds", "thousands", "millions", "billions", "couple"]
+)
+ALIASES = {
+    "us": "united states",
+    "u.s.": "united states",
+    "u.s": "united states",
+    "usa": "united states",
+    "america": "united states",
+    "american": "united states",
+    "uk": "united kingdom",
+    "u.k.": "united kingdom",
+    "britain": "united kingdom",
+    "british": "united kingdom",
+    "russian": "russia",
+    "venezuelan": "venezuela",
+    "chinese": "china",
+    "cuban": "cuba",
+    "un": "united nations",
+    "u.n.": "united nations",
+    "eu": "european union",
+    # a capital for its government, as news writes it
+    "washington": "united states",
+    "moscow": "russia",
+    "kremlin": "russia",
+    "beijing": "china",
+    "caracas": "venezuela",
+    "london": "united kingdom",
+}
+PRONOUNS = frozenset(
+    [
+        "i",
+        "me",
+        "he",
+        "she",
+        "it",
+        "we",
+        "they",
+        "him",
+        "her",
+        "them",
+        "you",
+        "this",
+        "that",
+        "who",
+        "which",
+        "what",
+        "these",
+        "those",
+        "one",
+    ]
+)
+ROLE_DEPS = {
+    "nsubj": "actor",
+    "csubj": "actor",
+    "dobj": "patient",
+    "nsubjpass": "patient",
+    "attr": "patient",
+    "dative": "recipient",
+    "obj": "patient",
+    "oprd": "patient",
+}
+LIGHT = frozenset(
+    [
+        "be",
+        "have",
+        "do",
+        "get",
+        "make",
+        "take",
+        "go",
+        "come",
+        "become",
+        "seem",
+        "use",
+        "give",
+        "put",
+        "include",
+        "accord",
+    ]
+)
+CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"})
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lower case, accents off, curly quotes straight: Guaidó and Guaido are one name."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+NEGATORS = frozenset(["not", "n't", "never", "no", "neither", "nor", "without", "non"])
+PREFIXES = ("un", "in", "il", "im", "ir", "dis", "non", "non-", "anti")  # illegitimate: not legitimate
+NEGATING_VERBS = frozenset(["refuse", "decline", "fail", "deny", "neglect"])
+LIGHT_NEGATED = frozenset({"have", "do", "be", "SAY"})  # "does not have": the object decides, not the verb
+NAME_KINDS = {"PERSON": "person", "GPE": "place", "NORP": "place", "LOC": "place", "ORG": "org", "FAC": "place"}
