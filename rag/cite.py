@@ -172,12 +172,19 @@ def answerable(coverage: float, similarity: float) -> bool:
 def missing_names(question: str, passages: Sequence[Passage]) -> list[str]:
     """The names in the question (people, places, organisations) that no passage mentions: a question about
     Angela Merkel is not answered from articles that never name her."""
-    from .parse import analyse_many, name_in
+    from .lexicon import ALIASES, fold
+    from .parse import analyse_many
 
     if not passages:
         return []
-    q, *texts = analyse_many([question, *(f"{p.title}. {p.text}" for p in passages)])
-    return [n for n in q.names if not any(name_in(n, t) for t in texts)]
+    # only the question is parsed (this runs before every answer); the passages are looked up as words
+    words: set[str] = set()
+    for p in passages:
+        for w in re.findall(r"[\w'.-]+", fold(f"{p.title} {p.text}")):
+            words.add(w.strip(".'"))
+            words.update(ALIASES.get(w, w).split())
+    (q,) = analyse_many([question])
+    return [n for n in q.names if not (all(w in words for w in n.split()) or n.split()[-1] in words)]
 
 
 _NUMBER_Q = re.compile(r"^\s*(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when)\b", re.I)

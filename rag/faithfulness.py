@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -182,7 +182,6 @@ def run(
     claims: Sequence[Claim],
     checker: ClaimChecker,
     progress: bool = True,
-    on_result: Callable[[Claim, Verdict], None] | None = None,
 ) -> list[tuple[Claim, Verdict]]:
     from tqdm import tqdm
 
@@ -190,8 +189,6 @@ def run(
     for c in tqdm(claims, desc="claims", unit="claim", file=sys.stderr, leave=False, disable=not progress):
         v = judge(checker, c)
         out.append((c, v))
-        if on_result:
-            on_result(c, v)
     return out
 
 
