@@ -181,10 +181,17 @@ def missing_names(question: str, passages: Sequence[Passage]) -> list[str]:
     words: set[str] = set()
     for p in passages:
         for w in re.findall(r"[\w'.-]+", fold(f"{p.title} {p.text}")):
-            words.add(w.strip(".'"))
+            w = w.strip(".'")
+            words.add(w)
             words.update(ALIASES.get(w, w).split())
+            words.update(re.findall(r"\w+", w))  # "bankman-fried" holds "fried"; "alzheimer's" holds "alzheimer"
+    stems = {w[:5] for w in words if len(w) >= 5}
+
+    def named(word: str) -> bool:  # "european" is named by "Europe": the same first five letters
+        return word in words or (len(word) >= 6 and word[:5] in stems)
+
     (q,) = analyse_many([question])
-    return [n for n in q.names if not (all(w in words for w in n.split()) or n.split()[-1] in words)]
+    return [n for n in q.names if not (all(named(w) for w in n.split()) or named(n.split()[-1]))]
 
 
 _NUMBER_Q = re.compile(r"^\s*(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when)\b", re.I)

@@ -318,6 +318,10 @@ class ClaimChecker:
             out.append(self._judge(claim, sents, cvec, svecs))
         return out
 
+    def vectors(self, texts: Sequence[str]) -> Any:
+        """Normalised embeddings of the texts (cached per text), or None without an embedder."""
+        return self._vectors(list(texts))
+
     def _vectors(self, texts: list[str]) -> Any:
         """Embeddings of the texts, cached per text (evidence sentences recur from check to check)."""
         if self.embed is None:

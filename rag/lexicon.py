@@ -189,6 +189,9 @@ ALIASES = {
     "un": "united nations",
     "u.n.": "united nations",
     "eu": "european union",
+    "european": "europe",
+    "fed": "federal reserve",
+    "ecb": "european central bank",
     # a capital for its government, as news writes it
     "washington": "united states",
     "moscow": "russia",

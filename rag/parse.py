@@ -85,6 +85,7 @@ class Analysis:
     negated: set[str] = field(default_factory=set)  # the words a negation applies to ("not confirm" -> confirm)
     predicates: list[str] = field(default_factory=list)  # the main verbs: what the statement says happened
     single: bool = True  # one sentence (a merged window of two is not)
+    entities: list[tuple[str, str]] = field(default_factory=list)  # (name as written, NER label), in order
 
 
 def _key(tok: Any) -> str:
@@ -376,6 +377,9 @@ def analyse_many(texts: Sequence[str]) -> list[Analysis]:
     return [_cache[t] for t in texts]
 
 
+# the kinds of named thing a question may ask for ("which company", "who")
+ENTITY_LABELS = ("PERSON", "ORG", "PRODUCT", "GPE", "NORP", "WORK_OF_ART", "EVENT", "FAC", "LOC", "LAW")
+
 _CALENDAR = (
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
     r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
@@ -394,6 +398,17 @@ def _analyse(text: str, doc: Any) -> Analysis:
             a.names.setdefault(key, "PROPN")
             a.name_tokens.add(key)
     for ent in doc.ents:
+        if ent.label_ in ENTITY_LABELS:
+            toks = list(ent)
+            the = ent.start > 0 and doc[ent.start - 1].lower_ == "the"
+            while len(toks) > 1 and (toks[0].is_stop or toks[0].pos_ not in ("PROPN", "NUM")):  # "While OpenAI"
+                the = toks[0].lower_ == "the"
+                toks = toks[1:]
+            written = re.sub(r"['’]s?$", "", doc[toks[0].i : ent.end].text.strip()).strip()
+            if the and ent.label_ in ("ORG", "NORP", "FAC", "EVENT", "LAW") and written[:1].isupper():
+                written = f"the {written}"  # "the Federal Reserve": as the article writes it
+            if written:
+                a.entities.append((written, ent.label_))
         if ent.label_ in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT"):
             continue
         if ent.label_ in ("DATE", "TIME") and not re.search(r"\d|" + _CALENDAR, ent.text, re.I):

@@ -257,6 +257,64 @@ def _explain(
     return answer
 
 
+def _across(
+    question: str,
+    searched: str,
+    index: Any,
+    settings: Settings,
+    filters: dict[str, str] | None,
+    timings: dict[str, float],
+    t0: float,
+) -> Answer | None:
+    """A question about what named outlets reported (rag/join.py): answered by checking each outlet's claim
+    within that outlet's articles. None: not such a question (or no entity found): the usual path answers."""
+    from . import join
+    from .retrieve import outlet_aliases
+
+    q = join.analyse(searched, outlet_aliases(index))
+    if q is None or not q.claims:
+        return None
+    checker = get_checker(settings)
+
+    def within(text: str, where: dict[str, str], k: int) -> list[Passage]:
+        return search(text, index, settings, k, {**(filters or {}), **where})
+
+    ev = join.gather(q, within, checker)
+    timings["retrieve"] = time.perf_counter() - t0
+    # the question's names must be in what was found, and something found must be close to it (as for
+    # every answer): a question about a band no article names is declined, whatever its outlets reported
+    missing = cite.missing_names(join.topic(q), ev.passages)
+    if missing:  # the passages found within each outlet are few: the names may be in others of theirs
+        missing = cite.missing_names(join.topic(q), within(q.bare, {}, settings.k * 2))
+    if missing or max((p.score for p in ev.passages), default=0.0) < cite.EXPLAIN_SIMILAR:
+        timings["total"] = time.perf_counter() - t0
+        answer = _decline(question, searched, ev.passages, timings, "yesno" if q.form == join.YESNO else "fact")
+        if missing:
+            answer.notes = [f"The articles of {', '.join(q.outlets)} never name {', '.join(missing)}."]
+        return answer
+    if q.form == join.OUTLET:
+        result = join.outlet(q, ev)
+    elif q.form == join.ENTITY:
+        result = join.entity(q, ev, checker)
+    else:
+        result = join.yesno(q, ev, checker)
+    timings["total"] = time.perf_counter() - t0
+    if result.declined:
+        if q.form in (join.ENTITY, join.OUTLET):
+            return None
+        answer = _decline(question, searched, ev.passages, timings, "yesno")
+        answer.notes = [join.why_not(q, ev)]
+        return answer
+    citations = [
+        Citation(n, c.passage.source, c.passage.title, c.passage.text, c.passage.start, c.passage.end,
+                 c.passage.score, c.start, c.end, dict(c.passage.metadata))
+        for n, c in enumerate(result.cited, 1)
+    ]
+    answer = Answer(question, result.text, citations, searched, False, [], [], ev.passages, timings)
+    answer.kind = "yesno" if q.form in (join.YESNO, join.CHOICE) else "fact"
+    return answer
+
+
 def stream_answer(
     question: str,
     *,
@@ -290,6 +348,12 @@ def stream_answer(
         searched = " ".join(words[: settings.max_question_words])
         notes.append(f"The question was cut to its first {settings.max_question_words} words (it had {len(words)}).")
     kind = forced or kinds.detect(searched)
+    joined = _across(question, searched, index, settings, filters, {}, t0) if forced in (None, "yesno") else None
+    if joined is not None:
+        joined.notes = notes + joined.notes
+        yield joined.text
+        yield joined
+        return
     depth = k or (max(settings.k, EXPLAIN_K) if kind != "fact" else settings.k)
     passages = search(searched, index, settings, depth, filters)
     timings = {"retrieve": time.perf_counter() - t0}

@@ -128,7 +128,7 @@ def question_dates(question: str) -> set[str]:
 _aliases: dict[Path, dict[str, str]] = {}
 
 
-def _outlet_aliases(index: store.Index) -> dict[str, str]:
+def outlet_aliases(index: store.Index) -> dict[str, str]:
     """Ways a question may name each outlet of the index: the full name and the part before " - " or
     " | " ("The Independent - Life and Style" -> "The Independent"); alias -> outlet."""
     cached = _aliases.get(index.path)
@@ -145,7 +145,7 @@ def _outlet_aliases(index: store.Index) -> dict[str, str]:
 def question_outlets(question: str, index: store.Index) -> set[str]:
     """Outlets of the index that the question names (as written, or in capitals: "CNBC" for "Cnbc")."""
     found = set()
-    for alias, outlet in _outlet_aliases(index).items():
+    for alias, outlet in outlet_aliases(index).items():
         for form in {alias, alias.upper()}:
             if re.search(rf"(?<![\w]){re.escape(form)}(?![\w])", question):
                 found.add(outlet)

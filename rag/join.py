@@ -1,0 +1,669 @@
+"""Questions that join several articles: "Did TechCrunch report X before The Verge reported Y?", "Which
+company, named by both Engadget and Wired, ...?", "Do the BBC and Fortune agree that ...?".
+
+The joining is done here, in code; the reading is left to retrieval and the claim checker:
+1. analyse(): the outlets the question names (metadata of the index), the dates and the order it asks
+   about, the claim it attributes to each outlet, and the answer it wants (yes/no, one of two options,
+   an entity, an outlet);
+2. gather(): for each claim, passages retrieved within that outlet's articles (the `source` filter), and
+   the checker's verdict on the claim against their sentences;
+3. decide(): the answer by its form, citing for each claim the sentence that decided it, with outlet and
+   date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .cite import EXPLAIN_SIMILAR
+from .lexicon import ALIASES
+from .claims import CONTRADICTED, SUPPORTED, ClaimChecker, Verdict
+
+# --- 1. question analysis ------------------------------------------------------------------------
+YESNO, CHOICE, ENTITY, OUTLET = "yesno", "choice", "entity", "outlet"
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    outlet: str  # the outlet's name as the index's metadata writes it
+
+
+@dataclass(frozen=True)
+class Claim:
+    outlets: tuple[str, ...]  # who the question says states it
+    text: str  # the statement, as the question words it, without the outlets
+    dates: tuple[Day, ...] = ()  # the days the question attaches to it ("published after October 5, 2023")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    form: str  # YESNO, CHOICE, ENTITY or OUTLET
+    claims: tuple[Claim, ...]
+    outlets: tuple[str, ...]  # every outlet named, in order
+    order: str | None = None  # "ascending" / "descending": the order the question says its reports came in
+    difference: bool = False  # the question asks whether reports differ (changed, disagree, inconsistent)
+    relation: bool = False  # the question asks how reports relate (consistent, changed, agree), not what each says
+    options: tuple[str, ...] = ()  # CHOICE: the options as the question writes them
+    wants: str = ""  # ENTITY: the kind of thing asked for ("person", "company", ...)
+    bare: str = ""  # the question without the outlets that it names (what is searched for an entity)
+
+
+_QUOTE = "'\"‘’“”"
+_DOC = r"(?:articles?|reports?|coverage|piece|story|stories|post|publication|reporting|news)\b"
+_FRAME = re.compile(
+    r"(?:,?\s*(?:as\s+)?(?:(?:recently\s+)?(?:reported|covered|featured|discussed|mentioned|noted|described|"
+    r"scrutini[sz]ed|highlighted|detailed)\s+(?:by|in|on)|according\s+to)\s+(?:both\s+)?)?"
+    rf"(?:\b(?:the|an?|both)\s+)*(?:(?:{_DOC})\s+(?:from|by|in|of|published\s+(?:by|in))\s+)?"
+    rf"[{_QUOTE}]?@@(?:['’]s\b|[{_QUOTE}](?:['’]s\b)?)?(?:\s+{_DOC})?",
+    re.I,
+)
+_SAY = re.compile(
+    r"^(?:.*?\b)?(?:suggests?|claims?|reports?|reported|states?|stated|indicates?|indicated|implies|implied|says?|"
+    r"said|mentions?|mentioned|asserts?|argues?|notes?|noted|highlights?|highlighted|describes?|portrays?|"
+    r"attributes?|presents?|discuss(?:es)?|express(?:es)?|explains?|emphasi[sz]es?|attribute|suggest|claim|"
+    r"focus(?:es)?\s+on|alleges?|details?|covers?|"
+    r"report|state|indicate|imply|say|mention|assert|argue|note|highlight|describe|portray|present|discuss|"
+    r"express|explain|emphasi[sz]e)\s+(?:that\s+)?",
+    re.I,
+)
+_SPLIT = re.compile(
+    r"\s*(?:,\s*)?\b(?:while|whereas|but|compared\s+(?:to|with)|in\s+contrast\s+to|as\s+opposed\s+to|versus|"
+    r"and\s+(?:then\s+)?(?:later\s+|subsequently\s+)?(?:did|does|do|is|was|has|had)?)\b\s*|\s*[;,]\s*",
+    re.I,
+)
+_AUX = re.compile(
+    r"^\s*(?:(?:after|before|between|following|prior\s+to|given|considering|when|since|according\s+to)\b[^,?]*,\s*)*"
+    r"(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b",
+    re.I,
+)
+_OPTIONS = re.compile(r"\b([a-z][\w-]+)\s+or\s+(?:an?\s+)?([a-z][\w-]+)\b", re.I)
+_OPPOSED = {("same", "different"), ("before", "after"), ("increase", "decrease"), ("higher", "lower"), ("more", "less")}
+
+
+def _options(q: str) -> tuple[str, ...]:
+    """The two answers a question offers ("consistent or inconsistent", "agreement or disagreement")."""
+    for m in _OPTIONS.finditer(q):
+        a, b = m.group(1), m.group(2)
+        x, y = a.lower(), b.lower()
+        negated = r"(?:in|dis|un|non-?)"
+        if re.fullmatch(negated + re.escape(x), y) or re.fullmatch(negated + re.escape(y), x):
+            return (a, b)
+        if (x, y) in _OPPOSED or (y, x) in _OPPOSED:
+            return (a, b)
+    return ()
+_WH = re.compile(r"\b(?:who|whom|whose|which|what)\b", re.I)
+_ORDER = re.compile(r"\b(before|after|since|earlier|later|first|prior\s+to|following|subsequent(?:ly)?|preced\w*)\b", re.I)
+_DIFFERENCE = re.compile(
+    r"\b(?:chang\w*|differ\w*|disagree\w*|shift\w*|contradict\w*|inconsisten\w*|contrast\w*|diverg\w*|"
+    r"depart\w*|evolv\w*|alter\w*|revers\w*)\b",
+    re.I,
+)
+_RELATION = re.compile(
+    r"\b(?:(?:in)?consisten\w*|portray\w*|depict\w*|(?:dis)?agree\w*|remain\w*\s+(?:the\s+same|consistent|unchanged)|"
+    r"(?:was|is)\s+there\s+(?:an?\s+)?(?:change|shift|difference|alignment)|align\w*|"
+    r"chang\w*\s+(?:its|their|the)\s+(?:reporting|coverage|stance|portrayal|view|position|narrative|tone|focus)|"
+    r"(?:reporting|coverage|stance|portrayal|narrative|tone|focus)\s+(?:\w+\s+){0,6}?chang\w*)\b",
+    re.I,
+)
+_SAY_VERB = (
+    r"(?:suggest|claim|report|state|indicate|impl|say|said|assert|argue|attribute|present|mention|highlight|"
+    r"describe|note|express|emphasi|focus\w*\s+on|discuss|allege|detail|cover)\w*\s+(?:that\s+)?"
+)
+_SAMENESS_Q = re.compile(r"\b(?:consisten\w*|remain\w*|agree\w*|align\w*|(?:the\s+)?same\s+(?:as|way)|maintain\w*)\b", re.I)
+_SAMENESS = re.compile(r"\b(?:consisten\w*|same|remain\w*|agree\w*|align\w*|similar\w*|both|also|too|as\s+well)\b", re.I)
+_WANTS = (
+    ("person", r"\b(?:who|whom|individual|person|people|player|athlete|ceo|founder|executive|entrepreneur|figure|man|"
+     r"woman|artist|singer|actor|actress|coach|quarterback|politician|leader|celebrity)\b"),
+    ("company", r"\b(?:company|companies|firm|corporation|organi[sz]ation|entity|platform|service|business|"
+     r"startup|tech\s+giant|giant|brand|retailer|sportsbook|operator|maker|developer|manufacturer|network|"
+     r"agency|institution|body|team|club|group|bank|exchange|app|product|device|tool|model|chatbot|game|"
+     r"event|show|series|film|movie|console)\b"),
+    ("place", r"\b(?:country|countries|city|cities|nation|state|region|town|venue|stadium|where)\b"),
+)
+
+
+def mentions(question: str, aliases: dict[str, str]) -> list[Mention]:
+    """Where the question names an outlet of the index (longest names first, no overlaps)."""
+    found: list[Mention] = []
+    for alias in sorted(aliases, key=len, reverse=True):
+        for form in dict.fromkeys((alias, alias.upper())):
+            for m in re.finditer(rf"(?<![\w]){re.escape(form)}(?![\w])", question):
+                if all(m.end() <= x.start or m.start() >= x.end for x in found):
+                    found.append(Mention(m.start(), m.end(), aliases[alias]))
+    return sorted(found, key=lambda x: x.start)
+
+
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(
+    r"(?:,?\s*(?:(?:which\s+was\s+|that\s+was\s+)?(?:published|released|posted|dated|reported|written)\s+)?"
+    r"(?P<prep>on|after|before|by|prior\s+to|since|from|in|as\s+of|around)?\s*(?:the\s+)?(?:date\s+)?)?"
+    rf"(?:(?P<m1>{_MONTHS})\s+(?P<d1>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?(?:,?\s+(?P<y1>\d{{4}}))?|"
+    rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTHS})(?:,?\s+(?P<y2>\d{{4}}))?|"
+    r"['\"‘’“”(]*(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2})[\w:.+'\"‘’“”)-]*)",
+    re.I,
+)
+_NUMBER_OF = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
+
+@dataclass(frozen=True)
+class Day:
+    iso: str  # YYYY-MM-DD, or --MM-DD when the question gives no year
+    relation: str = "on"  # on, after or before
+
+
+def _days(text: str) -> list[tuple[int, int, Day]]:
+    """The dates a part of the question gives, with "after" / "before" where it says so."""
+    out = []
+    for m in _DATE.finditer(text):
+        g = m.groupdict()
+        if g["y3"]:
+            iso = f"{g['y3']}-{g['m3']}-{g['d3']}"
+        else:
+            month = _NUMBER_OF.get((g["m1"] or g["m2"] or "")[:3].lower(), 0)
+            day = int(g["d1"] or g["d2"] or 0)
+            if not (1 <= month <= 12 and 1 <= day <= 31):
+                continue
+            iso = f"{g['y1'] or g['y2'] or '-'}-{month:02d}-{day:02d}"
+        prep = (g["prep"] or "on").lower()
+        rel = "after" if prep in ("after", "since", "from") else "before" if prep in ("before", "by", "prior to") else "on"
+        out.append((m.start(), m.end(), Day(iso, rel)))
+    return out
+
+
+_LEADING = re.compile(
+    r"^(?:\s*(?:(?:there\s+)?(?:(?:an?|any|no)\s+)?(?:inconsistency|consistency|disagreement|agreement|change|difference|"
+    r"shift|contradiction|alignment)\s+(?:in|between|from)|there|between|after|before|following|and|while|whereas|but|compared\s+(?:to|with)|in\s+contrast\s+to|"
+    r"with|than|then|also|both|the|its|their|his|her|on|about|regarding|concerning|discussing|covering|stating|"
+    r"revealing|reporting|subsequent|later|earlier|previous|prior|did|does|do|is|are|was|were|has|have|had|that|"
+    r"which|who|another|other|second|third|first|same|in\s+another|one)\b\s*)+",
+    re.I,
+)
+# the question's own clause after the last report ("..., was the reporting consistent?")
+_TAIL = re.compile(
+    r",\s*(?:was|were|is|are|did|does|do|has|have|had)\s+(?:there|the|it|this|that|they|its|their|coverage|"
+    r"reporting|information)\b.*$",
+    re.I,
+)
+
+
+# what the question's writer adds about a claim, not what the outlet says: ", indicating a difference in
+# focus", "without mentioning the strength of upcoming opponents"
+_COMMENT = re.compile(
+    r"(?:,\s*|\s+)(?:(?:thus|therefore|so)\s+)?(?:indicating|suggesting|implying|showing|highlighting|reflecting|"
+    r"signifying|demonstrating|comparing|contrasting|which\s+(?:indicates|suggests|implies|shows))\b.*$|"
+    r"(?:,\s*|\s+)without\s+(?:\w+\s+)?(?:mentioning|specifying|addressing|discussing|attributing|providing|"
+    r"referring|noting|detailing|explicitly|any)\b.*$",
+    re.I,
+)
+
+
+def _claim_text(segment: str) -> str:
+    """A statement from a part of the question: the outlets, dates and the reporting frame taken out."""
+    text = re.sub(r"@@", " ", _FRAME.sub("@@", segment) if "@@" in segment else segment)
+    for a, b, _ in reversed(_days(text)):
+        text = text[:a] + " " + text[b:]
+    text = _TAIL.sub("", text)
+    text = _COMMENT.sub("", text)
+    text = re.sub(r"\s+", " ", text)
+    for _ in range(3):
+        text = _LEADING.sub("", text.lstrip(" ,;:"))
+        m = _SAY.match(text)
+        if m and len(text) - m.end() > 12:
+            text = text[m.end() :]
+    text = re.sub(r"\s+", " ", text).strip(f" ,.;:?{_QUOTE}")
+    return text[:1].upper() + text[1:] if text else ""
+
+
+def analyse(question: str, aliases: dict[str, str]) -> Question | None:
+    """The question's outlets, claims, dates, order and the form of answer it wants; None when it names no
+    outlet (not a question about what named outlets reported)."""
+    found = mentions(question, aliases)
+    if not found:
+        return None
+    q = question.strip()
+    outlets = tuple(dict.fromkeys(m.outlet for m in found))
+    # the parts of the question, each about the outlets it names: cut between two mentions at the last
+    # connective ("while", "compared to", ", and") between them
+    cuts = [0]
+    for a, b in zip(found, found[1:], strict=False):
+        between = q[a.end : b.start]
+        seps = list(_SPLIT.finditer(between))
+        seps = [s for s in seps if between[: s.start()].strip() and re.search(r"\w{3}", between[: s.start()])]
+        if seps:
+            cuts.append(a.end + seps[-1].start())
+    cuts.append(len(q))
+    claims = []
+    for lo, hi in zip(cuts, cuts[1:], strict=False):
+        segment = q[lo:hi]
+        named = [m for m in found if lo <= m.start < hi]
+        if not named:
+            continue
+        days = _days(segment)
+        # two reports in one part ("their report on X on October 13 compared to their report on Y on
+        # October 25"): cut at the last connective between the two dates
+        bounds = [(lo, hi, days)]
+        if len(days) >= 2:
+            seps = list(_SPLIT.finditer(segment, days[0][1], days[1][0]))
+            if seps:
+                cut = lo + seps[-1].start()
+                bounds = [(lo, cut, days[:1]), (cut, hi, days[1:])]
+        outlets_ = tuple(dict.fromkeys(m.outlet for m in named))
+        for a, b, days_ in bounds:
+            marked = q[a:b]
+            for m in sorted((m for m in named if a <= m.start < b), key=lambda m: -m.start):
+                marked = marked[: m.start - a] + "@@" + marked[m.end - a :]
+            claims.append(Claim(outlets_, _claim_text(marked), tuple(d for _, _, d in days_)))
+    years = {d.iso[:4] for c in claims for d in c.dates if not d.iso.startswith("-")}
+    if len(years) == 1:  # "October 28" in a question that says 2023 elsewhere
+        year = years.pop()
+        claims = [
+            Claim(c.outlets, c.text, tuple(Day(year + d.iso[1:], d.relation) if d.iso.startswith("-") else d for d in c.dates))
+            for c in claims
+        ]
+    order = _order(q, found)
+    form = YESNO
+    opts = _options(q)
+    wh = _WH.search(q)
+    if opts:
+        form = CHOICE
+    elif not _AUX.match(q) and wh is not None and wh.start() < len(q) // 2 + 40:
+        form = ENTITY
+        head = q[wh.start() : wh.start() + 60]
+        if re.search(r"\b(?:outlet|publication|source|news\s+(?:source|outlet|organization)|newspaper|website)\b", head, re.I):
+            form = OUTLET
+    wants = ""
+    if form == ENTITY and wh is not None:
+        # the noun the question word asks for ("which company", "who", "what is the name of the team")
+        for head in (q[wh.start() : wh.start() + 30], q[wh.start() : wh.start() + 70]):
+            wants = next((kind for kind, pattern in _WANTS if re.search(pattern, head, re.I)), "")
+            if wants:
+                break
+    return Question(
+        q,
+        form,
+        tuple(claims),
+        outlets,
+        order,
+        _asks_difference(q),
+        _asks_relation(q, found),
+        opts,
+        wants,
+        _bare(q, found),
+    )
+
+
+def _order(q: str, found: list[Mention]) -> str | None:
+    """The order the question says its reports came in: "ascending" (the first report it names came first),
+    "descending", or None. A date's own "after" ("published after October 5") is not an order of reports."""
+    dated = [(a, b) for a, b, _ in _days(q)]
+    words = [m for m in _ORDER.finditer(q) if not any(a <= m.start() < b for a, b in dated)]
+    if any(m.group(1).lower() in ("later", "following", "subsequent", "subsequently", "first") for m in words):
+        return "ascending"  # "the subsequent report by Y": Y's came second
+    for m in words:
+        w = m.group(1).lower()
+        leading = m.start() < found[0].start  # "After X reported A, did Y ...": X is the earlier report
+        if w in ("after", "since"):
+            return "ascending" if leading else "descending"
+        return "descending" if leading else "ascending"  # before, earlier, prior to, preceding
+    return None
+
+
+def _asks_difference(q: str) -> bool:
+    """Whether the question asks if reports differ ("did X change", "was there inconsistency"), not whether
+    they are the same ("was there no change", "remained consistent")."""
+    m = _DIFFERENCE.search(q)
+    if m is None:
+        return bool(re.search(r"\b(?:fail\w*|lack\w*|cease\w*|stop\w*)\s+(?:to\s+)?(?:\w+\s+)?(?:maintain|keep|stay|remain|show)", q, re.I))
+    return not re.search(r"\b(?:no|not|without|never|n[’']t)\s+(?:\w+\s+)?$", q[: m.start()], re.I)
+
+
+def _asks_relation(q: str, found: list[Mention]) -> bool:
+    """Whether the question asks how reports relate (consistent, changed, agree) rather than what each says:
+    it names reports by their topic ("the report on X") and asks about sameness or change."""
+    if not (_DIFFERENCE.search(q) or _SAMENESS_Q.search(q)):
+        return False
+    says = 0
+    for m in found:
+        after = q[m.end : m.end + 60]
+        says += bool(re.match(rf"[{_QUOTE}]?(?:['’]s)?\s+(?:\w+\s+){{0,2}}?{_SAY_VERB}", after, re.I))
+    return says == 0 or bool(_RELATION.search(q))
+
+
+def _bare(question: str, found: list[Mention]) -> str:
+    marked = question
+    for m in sorted(found, key=lambda m: -m.start):
+        marked = marked[: m.start] + "@@" + marked[m.end :]
+    return re.sub(r"\s+", " ", _FRAME.sub(" ", marked).replace("@@", " ")).strip()
+
+
+# --- 2. evidence per claim ---------------------------------------------------------------------------
+@dataclass
+class Finding:
+    claim: Claim
+    outlet: str
+    verdict: Verdict
+    passage: Any = None  # the Passage whose sentence decided it
+    sentence: tuple[int, int] = (0, 0)  # offsets of that sentence in the article
+    date: str = ""
+    top: float = 0.0  # the retrieval similarity of the best passage found within the outlet
+    topic: bool = False  # the claim names a topic (no verb: "Google's impact on news"), not a statement
+
+
+@dataclass
+class Evidence:
+    question: Question
+    findings: list[Finding] = field(default_factory=list)
+    passages: list[Any] = field(default_factory=list)  # everything retrieved, per outlet, in order
+
+
+def _sentences(passages: Sequence[Any]) -> list[tuple[int, int, int, str]]:
+    from .cite import evidence_of
+
+    return evidence_of(passages)
+
+
+def gather(
+    q: Question,
+    search: Callable[[str, dict[str, str], int], list[Any]],
+    checker: ClaimChecker,
+    k: int = 4,
+) -> Evidence:
+    """Retrieve within each named outlet for each claim and check the claim there."""
+    from .parse import analyse_many
+
+    ev = Evidence(q)
+    seen: set[tuple[str, int]] = set()
+    for claim in q.claims:
+        for outlet in claim.outlets:
+            filters = {"source": outlet}
+            if len(claim.dates) == 1 and not claim.dates[0].iso.startswith("-"):
+                day = claim.dates[0]
+                filters[{"on": "date", "after": "after", "before": "before"}[day.relation]] = day.iso
+            text = claim.text or q.bare  # a report named by its outlet and date alone: about the question's topic
+            # an entity is searched by all the question says of it; a report the question compares, by its
+            # topic and what the comparison is about
+            query = q.bare if q.form in (ENTITY, OUTLET) else f"{text}. {q.bare}" if q.relation else text
+            passages = search(query, filters, k)
+            if not passages and len(filters) > 1:  # no article of that outlet on that day: the outlet's nearest
+                passages = search(query, {"source": outlet}, k)
+            for p in passages:
+                if (p.source, p.start) not in seen:
+                    seen.add((p.source, p.start))
+                    ev.passages.append(p)
+            sents = _sentences(passages)
+            if not sents:
+                ev.findings.append(Finding(claim, outlet, Verdict("not found", 0.0, None), None))
+                continue
+            v = checker.check(text, [s[3] for s in sents])
+            if v.sentence is None:
+                ev.findings.append(Finding(claim, outlet, v, passages[0], (passages[0].start, passages[0].start)))
+                continue
+            pi, s0, s1, _ = sents[v.sentence]
+            p = passages[pi]
+            topic = not any(t.pos == "VERB" for t in analyse_many([text])[0].tokens)
+            ev.findings.append(Finding(claim, outlet, v, p, (s0, s1), p.metadata.get("date", ""), passages[0].score, topic))
+    return ev
+
+
+# --- 3. the answer ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Cited:
+    passage: Any
+    start: int  # offsets of the deciding sentence in the article
+    end: int
+    outlet: str
+    date: str
+
+
+@dataclass(frozen=True)
+class Result:
+    text: str  # one short sentence, with [n] markers into `cited`
+    cited: tuple[Cited, ...]
+    declined: bool = False
+    verdict: str = ""  # "yes", "no", an option, the entity or outlet; "" when declined
+
+
+_PERSON_LABELS = ("PERSON",)
+MISFIT = 0.5  # a candidate of another kind than the question asks for counts half (the parser mislabels names)
+_THING_LABELS = ("ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "FAC", "LAW")
+_PLACE_LABELS = ("GPE", "LOC", "FAC")
+
+
+def _words(text: str) -> set[str]:
+    from .lexicon import fold
+
+    return {fold(w) for w in re.findall(r"[\w’'-]+", text)}
+
+
+def _where(outlet: str, date: str) -> str:
+    return f"{outlet} ({date})" if date else outlet
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def outlet(q: Question, ev: Evidence) -> Result:
+    """Which of the named outlets reported it (first, when the question asks for an order)."""
+    good = [f for f in ev.findings if f.verdict.label == SUPPORTED]
+    if not good:
+        return Result("", (), True)
+    if q.order is not None and all(f.date for f in good):
+        pick = min(good, key=lambda f: f.date)
+    else:
+        pick = max(good, key=lambda f: f.verdict.score)
+    cited, refs = _cite([pick])
+    return Result(f"{pick.outlet}, {refs[0]}.", tuple(cited), False, pick.outlet)
+
+
+def entity(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
+    """The one entity that the named outlets' passages share: scored by how many of the outlets have it in
+    a retrieved passage, and how close those passages are to the question."""
+    from .parse import analyse_many
+
+    asked = _words(q.text)
+    outlets = {o.lower() for o in q.outlets}
+    labels = {"person": _PERSON_LABELS, "company": _THING_LABELS, "place": _PLACE_LABELS}.get(q.wants)
+    by_outlet: dict[str, list[Any]] = {}
+    for p in ev.passages:
+        by_outlet.setdefault(p.metadata.get("source", ""), []).append(p)
+    sents = _sentences(ev.passages)
+    parsed = analyse_many([s[3] for s in sents])
+    # every mention of a name, by its words; the kind of a name is what most of its mentions say,
+    # and a surname alone ("Bankman-Fried", often tagged as an organisation) counts for the full name
+    mentions_: dict[str, list[tuple[int, str, str]]] = {}  # key -> [(sentence, written, label)]
+    for j, a in enumerate(parsed):
+        for name, label in a.entities:
+            words = _words(name) - {"the"}
+            if not words or words <= asked or name.lower() in outlets or len(name) < 2:
+                continue
+            mentions_.setdefault(" ".join(sorted(words)), []).append((j, name, label))
+    people = {k for k, ms in mentions_.items() if any(m[2] == "PERSON" for m in ms)}
+    for short in sorted(mentions_, key=len):
+        longer = [k for k in people if k in mentions_ and set(short.split()) < set(k.split())]
+        nested = all(set(a.split()) <= set(b.split()) or set(b.split()) <= set(a.split()) for a in longer for b in longer)
+        if longer and nested:  # not "Sam" when both Sam Altman and Sam Bankman-Fried are named
+            into = max(longer, key=lambda k: len(mentions_[k]))
+            mentions_[into] += mentions_.pop(short)
+            people.discard(short)
+    def fits(key: str) -> bool:  # of the kind asked for (the small parser's labels are a guide, not a rule)
+        if labels is None:
+            return True
+        return (key in people) == (labels == _PERSON_LABELS) and (key in people or any(m[2] in labels for m in mentions_[key]))
+
+    if not mentions_:
+        return Result("", (), True)
+    named = set(q.outlets)
+
+    # what the question says of the entity is said in the sentences that name it: a candidate gathers the
+    # closeness to the question of every sentence naming it, over the named outlets it is found in
+    vectors = checker.vectors([q.text] + [s[3] for s in sents])
+    close = [max(0.0, float(vectors[0] @ v)) for v in vectors[1:]] if vectors is not None else [1.0] * len(sents)
+
+    def rank(key: str) -> tuple[float, ...]:
+        js = {j for j, _, _ in mentions_[key]}
+        outlets_ = {ev.passages[sents[j][0]].metadata.get("source") for j in js}
+        return (len(named & outlets_), sum(close[j] for j in js) * (1.0 if fits(key) else MISFIT))
+
+    best = max(mentions_, key=rank)
+    counts: dict[str, int] = {}
+    with_the: dict[str, int] = {}
+    for _, w, _ in mentions_[best]:
+        bare = w.removeprefix("the ")
+        counts[bare] = counts.get(bare, 0) + 1
+        with_the[bare] = with_the.get(bare, 0) + (bare != w)
+    name = max(counts, key=lambda w: (len(w.split()) > 1, counts[w], len(w)))
+    if with_the[name] * 2 >= counts[name]:  # "the Federal Reserve", as the articles mostly write it
+        name = f"the {name}"
+    expanded = ALIASES.get(name.lower(), "")
+    if len(expanded.split()) > 1:  # "Fed": the name in full where the passages write it so
+        m = re.search(r"\b" + r"\s+".join(map(re.escape, expanded.split())) + r"\b", " ".join(p.text for p in ev.passages), re.I)
+        if m:
+            name = m.group(0)
+    if len(name.split()) == 1 and best in people:  # "Altman": the full name, as the passages write it
+        fuller = re.findall(rf"\b((?:[A-Z][\w’'-]+\s+){{1,2}}){re.escape(name)}\b", " ".join(p.text for p in ev.passages))
+        known = {w for a in parsed for w, label in a.entities if label == "PERSON"}
+        firsts = [f.strip() for f in fuller if f"{f.strip()} {name}" in known]
+        if firsts:
+            name = f"{max(set(firsts), key=firsts.count)} {name}"
+    where = {best: [j for j, _, _ in mentions_[best]]}
+    clauses = [c for c in re.split(r",|;|\b(?:and|while|but|who|which|that)\b", q.bare) if len(c.split()) >= 3]
+    clause_vectors = checker.vectors(clauses or [q.bare]) if vectors is not None else None
+    cited: list[Cited] = []
+    for outlet in q.outlets:
+        js = [j for j in where[best] if ev.passages[sents[j][0]].metadata.get("source") == outlet]
+        if not js:
+            continue
+        # the sentence naming it that says most closely one of the things the question says of it
+        def said(j: int) -> float:
+            if clause_vectors is None:
+                return ev.passages[sents[j][0]].score
+            return max(float(c @ vectors[j + 1]) for c in clause_vectors)
+
+        j = max(js, key=said)
+        p = ev.passages[sents[j][0]]
+        cited.append(Cited(p, sents[j][1], sents[j][2], outlet, p.metadata.get("date", "")))
+    if not cited:
+        return Result("", (), True)
+    refs = [f"{_where(c.outlet, c.date)} [{n}]" for n, c in enumerate(cited, 1)]
+    return Result(f"{name[:1].upper()}{name[1:]}, according to {_join(refs)}.", tuple(cited), False, name)
+
+
+def _cite(findings: Sequence[Finding]) -> tuple[list[Cited], list[str]]:
+    """One citation per finding with a deciding sentence (the same sentence once), and its place in words."""
+    cited: list[Cited] = []
+    refs: list[str] = []
+    for f in findings:
+        if f.passage is None or f.sentence[0] == f.sentence[1]:
+            continue
+        c = Cited(f.passage, f.sentence[0], f.sentence[1], f.outlet, f.date)
+        if c not in cited:
+            cited.append(c)
+            refs.append(f"{_where(f.outlet, f.date)} [{len(cited)}]")
+    return cited, refs
+
+
+def _order_holds(q: Question, ev: Evidence) -> bool | None:
+    """For "did A report X before B reported Y": whether the dates of the deciding articles are in that order;
+    None when the question asks no order or the dates are missing."""
+    if q.order is None or len(q.claims) < 2:
+        return None
+    first = [f.date for f in ev.findings if f.claim == q.claims[0] and f.verdict.label == SUPPORTED and f.date]
+    second = [f.date for f in ev.findings if f.claim == q.claims[-1] and f.verdict.label == SUPPORTED and f.date]
+    if not first or not second or first[0] == second[0]:
+        return None
+    return (first[0] < second[0]) == (q.order == "ascending")
+
+
+def _agree(ev: Evidence, checker: ClaimChecker) -> Finding | None:
+    """The finding whose sentence another outlet's sentence contradicts (the reports disagree), or None."""
+    found = [f for f in ev.findings if f.passage is not None and f.sentence[0] < f.sentence[1]]
+    for i, a in enumerate(found):
+        for b in found[i + 1 :]:
+            if a.claim != b.claim and a.outlet == b.outlet and a.date == b.date:
+                continue
+            sa = a.passage.text[a.sentence[0] - a.passage.start : a.sentence[1] - a.passage.start]
+            sb = b.passage.text[b.sentence[0] - b.passage.start : b.sentence[1] - b.passage.start]
+            if checker.check(sa, [sb]).label == CONTRADICTED:
+                return b
+    return None
+
+
+def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
+    """Yes or no (or one of the question's two options).
+
+    - A question about what each outlet says ("Does X report A, while Y says B?"): yes when every claim is
+      supported, no when one is contradicted or the dates are in the wrong order, else the articles don't say.
+    - A question about how the reports relate ("was the reporting consistent?", "did X change its stance?"):
+      each outlet's report must be found; they agree unless the checker finds one contradicting another.
+    """
+    contradicted = [f for f in ev.findings if f.verdict.label == CONTRADICTED]
+    supported = [f for f in ev.findings if f.verdict.label == SUPPORTED]
+    # a claim holds when the checker supports it; a topic ("his awareness of financial discrepancies": the
+    # outlet focuses on it, the question does not say what it says) when the outlet's passages are about it
+    holding = [f for f in ev.findings if f.verdict.label == SUPPORTED or (f.topic and _found(f))]
+    claims_ok = all(any(f.claim == c for f in holding) for c in q.claims)
+    order = _order_holds(q, ev)
+    if q.relation or q.form == CHOICE:
+        # each report the question names must be found: a passage of that outlet (on that day) about its topic
+        if not all(any(f.claim == c and _found(f) for f in ev.findings) for c in q.claims):
+            return Result("", (), True)
+        against = _agree(ev, checker)
+        same = against is None
+        cited, refs = _cite(supported or ev.findings)
+        if q.form == CHOICE and q.options:
+            pick = _option(q.options, same)
+            return Result(f"{pick[:1].upper()}{pick[1:]}: {_join(refs)}.", tuple(cited), False, pick)
+        yes = same != q.difference
+        how = "agree" if same else "disagree"
+        return Result(f"{'Yes' if yes else 'No'}: the reports {how}, {_join(refs)}.", tuple(cited), False, "yes" if yes else "no")
+    if contradicted:
+        cited, refs = _cite(contradicted[:1] + supported)
+        return Result(f"No: {_join(refs[:1])} says otherwise.", tuple(cited), False, "no")
+    if claims_ok and order is False:
+        cited, refs = _cite(holding)
+        return Result(f"No: the order of the reports is the other way round, {_join(refs)}.", tuple(cited), False, "no")
+    if claims_ok:
+        cited, refs = _cite(holding)
+        return Result(f"Yes, according to {_join(refs)}.", tuple(cited), False, "yes")
+    return Result("", (), True)
+
+
+def _found(f: Finding) -> bool:
+    """A report named by its outlet, day and topic is found when the checker supports the topic in it, or the
+    passage retrieved within that outlet (and day) is as close to the topic as answers require."""
+    return f.verdict.label == SUPPORTED or (f.passage is not None and f.verdict.label != CONTRADICTED and f.top >= EXPLAIN_SIMILAR)
+
+
+def _option(options: Sequence[str], same: bool) -> str:
+    """Of "consistent or inconsistent", "agreement or disagreement": the one that says the reports agree, or not."""
+    negative = [o for o in options if re.match(r"(?:in|dis|un|non-?|not\s)", o, re.I) or _DIFFERENCE.search(o)]
+    positive = [o for o in options if o not in negative]
+    if same:
+        return positive[0] if positive else options[0]
+    return negative[0] if negative else options[-1]
+
+
+def why_not(q: Question, ev: Evidence) -> str:
+    """Why a yes/no question was declined, in words: the first claim that no passage of its outlet supports."""
+    for c in q.claims:
+        got = [f for f in ev.findings if f.claim == c]
+        if not any(f.verdict.label == SUPPORTED for f in got):
+            outlets = _join(list(c.outlets))
+            what = f"“{c.text}”" if c.text else "the report the question describes"
+            return f"Nothing in {outlets} states {what}."
+    return "The reports the question names were not found."
+
+
+def topic(q: Question) -> str:
+    """The question without its outlets and dates: the names in it must be in the passages found."""
+    text = q.bare
+    for a, b, _ in reversed(_days(text)):
+        text = text[:a] + " " + text[b:]
+    return re.sub(r"\s+", " ", text).strip()

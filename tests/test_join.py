@@ -1,0 +1,172 @@
+"""Questions that join several articles (rag/join.py): the analysis is pure logic over the question; the
+answers run the real pipeline on MultiHop-RAG articles."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag import join
+
+ALIASES = {
+    "TechCrunch": "TechCrunch",
+    "The Verge": "The Verge",
+    "Fortune": "Fortune",
+    "The Independent": "The Independent - Travel",
+    "The Independent - Travel": "The Independent - Travel",
+    "Sporting News": "Sporting News",
+    "The Age": "The Age",
+}
+
+
+def test_no_outlet_is_not_a_join_question() -> None:
+    assert join.analyse("Who founded FTX?", ALIASES) is None
+
+
+def test_entity_question_names_its_outlets_and_the_kind_of_thing_asked_for() -> None:
+    q = join.analyse(
+        "Who is the individual facing a criminal trial on fraud charges, as reported by both The Verge and "
+        "TechCrunch, and is accused of committing fraud for personal gain?",
+        ALIASES,
+    )
+    assert q is not None
+    assert (q.form, q.wants, q.outlets) == (join.ENTITY, "person", ("The Verge", "TechCrunch"))
+    assert "The Verge" not in q.bare and "TechCrunch" not in q.bare and "criminal trial" in q.bare
+
+
+def test_two_claims_two_outlets_and_the_reporting_frame_removed() -> None:
+    q = join.analyse(
+        "Does the TechCrunch article suggest that Apple imposes restrictions on browser selection, while The "
+        "Verge article claims that Apple enforces uniform terms through its store?",
+        ALIASES,
+    )
+    assert q is not None and q.form == join.YESNO and not q.relation
+    assert [(c.outlets, c.text) for c in q.claims] == [
+        (("TechCrunch",), "Apple imposes restrictions on browser selection"),
+        (("The Verge",), "Apple enforces uniform terms through its store"),
+    ]
+
+
+def test_dates_become_filters_and_order_and_difference_are_read() -> None:
+    q = join.analyse(
+        "Did the coverage by 'The Independent - Travel' change after their report on the 'Swiss slopes of "
+        "Zermatt' on October 13th, 2023, compared to their subsequent report on 'Tremblant Ski Resort' on "
+        "October 25th, 2023?",
+        ALIASES,
+    )
+    assert q is not None
+    assert [c.dates for c in q.claims] == [(join.Day("2023-10-13"),), (join.Day("2023-10-25"),)]
+    assert [c.text for c in q.claims] == ["Swiss slopes of Zermatt", "Tremblant Ski Resort"]
+    assert q.order == "ascending" and q.difference and q.relation
+
+
+def test_a_date_without_year_takes_the_year_the_question_gives_elsewhere() -> None:
+    q = join.analyse(
+        "Between the report from The Age on October 28 about the World Series and the Sporting News report "
+        "published after October 30, 2023, was the information consistent?",
+        ALIASES,
+    )
+    assert q is not None
+    assert [c.dates for c in q.claims] == [(join.Day("2023-10-28"),), (join.Day("2023-10-30", "after"),)]
+    assert q.relation and not q.difference
+
+
+@pytest.mark.parametrize(
+    ("question", "difference"),
+    [
+        ("Was there no change in the portrayal of Google by TechCrunch between its two reports?", False),
+        ("Was there a change in the portrayal of Google by TechCrunch between its two reports?", True),
+        ("Did TechCrunch fail to maintain consistency in its portrayal of Google?", True),
+        ("Was the reporting on Google by TechCrunch and The Verge consistent?", False),
+    ],
+)
+def test_what_the_question_asks_about_sameness(question: str, difference: bool) -> None:
+    q = join.analyse(question, ALIASES)
+    assert q is not None and q.relation and q.difference is difference
+
+
+def test_two_options_are_offered_back() -> None:
+    q = join.analyse(
+        "After Wired reported deals on Apple products, did The Verge's article on Macs indicate a consistent or "
+        "inconsistent trend in the availability of deals?",
+        {**ALIASES, "Wired": "Wired"},
+    )
+    assert q is not None and q.form == join.CHOICE and q.options == ("consistent", "inconsistent")
+    assert join._option(q.options, same=True) == "consistent"
+    assert join._option(q.options, same=False) == "inconsistent"
+
+
+# --- the real pipeline on MultiHop-RAG articles -------------------------------------------------------
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from rag import Settings, answer  # noqa: E402
+from rag.evaluate import answer_matches, run_eval  # noqa: E402
+
+from .conftest import SHARED  # noqa: E402
+
+MH = SHARED / "eval-data" / "multihop-rag"
+needs_mh = pytest.mark.skipif(not MH.is_dir(), reason=f"MultiHop-RAG not found at {MH}")
+
+
+def _slice(dest: Path, per_kind: int = 8, others: int = 20) -> Path:
+    """The first queries of each type (nulls too) and the articles behind them, plus distractors."""
+    corpus = json.loads((MH / "corpus.json").read_text())
+    queries = json.loads((MH / "queries_dev.json").read_text())
+    picked = []
+    for kind in ("inference_query", "comparison_query", "temporal_query", "null_query"):
+        picked += [q for q in queries if q["question_type"] == kind][:per_kind]
+    wanted = {e["url"] for q in picked for e in q["evidence_list"]}
+    rest = [a for a in corpus if a["url"] not in wanted][:others]
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "corpus.json").write_text(json.dumps([a for a in corpus if a["url"] in wanted] + rest))
+    (dest / "queries_dev.json").write_text(json.dumps(picked))
+    return dest
+
+
+@pytest.fixture(scope="module")
+def mh(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    src = _slice(tmp_path_factory.mktemp("bench") / "mh-answers")
+    eval_dir = tmp_path_factory.mktemp("eval")
+    out = tmp_path_factory.mktemp("out") / "figures.json"
+    figures = run_eval(src, settings=Settings.load(), eval_dir=eval_dir, answers=True, json_out=out, quiet=True)
+    home = eval_dir / "mh-answers"
+    return {
+        "figures": figures,
+        "rows": json.loads(out.read_text())["answers"],
+        "settings": Settings.load(corpus_dir=home / "corpus", index_dir=home / "index"),
+    }
+
+
+@pytest.mark.slow
+@needs_mh
+def test_multihop_answers_by_type(mh: dict) -> None:
+    f = mh["figures"]
+    assert f["answerable"] == 24 and f["unanswerable"] == 8
+    assert f["abstention_rate"] >= 0.85, f  # null queries declined
+    assert f["accuracy_inference"] >= 0.6, f
+    assert f["answer_accuracy"] >= 0.45, f
+    assert f["citation_precision"] >= 0.8, f
+
+
+@pytest.mark.slow
+@needs_mh
+def test_an_entity_answer_cites_each_outlet_with_its_date(mh: dict) -> None:
+    q = "Which company, covered by Engadget and Polygon, is set to release an updated gaming hardware with over 300 improvements on November 16?"
+    a = answer(q, settings=mh["settings"])
+    assert answer_matches("Valve", a.text), a.text
+    outlets = {c.metadata["source"] for c in a.citations}
+    assert outlets == {"Engadget", "Polygon"}, a.citations
+    for c in a.citations:
+        assert f"{c.metadata['source']} ({c.metadata['date']})" in a.text
+        assert "Valve" in c.text[c.support_start - c.start : c.support_end - c.start]
+
+
+@pytest.mark.slow
+@needs_mh
+def test_a_yes_no_answer_says_one_of_them_and_a_null_query_is_declined(mh: dict) -> None:
+    for row in mh["rows"]:
+        if row["kind"] in ("comparison", "temporal") and not row["declined"]:
+            said = {w for w in ("yes", "no") if answer_matches(w, row["answer"])}
+            assert len(said) <= 1, row
+    nulls = [r for r in mh["rows"] if r["kind"] == "null"]
+    assert sum(r["declined"] for r in nulls) >= len(nulls) - 1, nulls
