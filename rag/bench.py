@@ -524,7 +524,9 @@ def run_bench(
             scorer = multihop_scorer(20 if quick else None)
             results["collections"].append(
                 # questions across articles are answered in code (rag/join.py), no LLM: 50 of them is cheap
-                bench_collection("multihop-rag", mh, mh_questions[: 10 if quick else 50], n_answers if quick else 50, scorer)
+                bench_collection(
+                    "multihop-rag", mh, mh_questions[: 10 if quick else 50], n_answers if quick else 50, scorer
+                )
             )
             from . import store
 

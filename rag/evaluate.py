@@ -321,16 +321,22 @@ def answer_matches(gold: str, text: str) -> bool:
 
 
 # MultiHop-RAG's published answer accuracy with retrieved chunks (Tang & Yang 2024, as the issue quotes it)
-PUBLISHED_ANSWERS = {"GPT-4": 0.56, "Claude-2.1": 0.52, "PaLM": 0.47, "ChatGPT": 0.44, "Mixtral-8x7B": 0.32, "Llama-2-70B": 0.28}
+PUBLISHED_ANSWERS = {
+    "GPT-4": 0.56,
+    "Claude-2.1": 0.52,
+    "PaLM": 0.47,
+    "ChatGPT": 0.44,
+    "Mixtral-8x7B": 0.32,
+    "Llama-2-70B": 0.28,
+}
 
 
 def score_answers(bench: Benchmark, settings: Settings) -> dict[str, float]:
     """Answer accuracy, citation precision and abstention, through answer()."""
     from tqdm import tqdm
 
-    from .qa import answer
-
     from .faithfulness import part
+    from .qa import answer
 
     correct = answered_ok = declined = abstained = cited = cited_ok = 0
     answerable = [q for q in bench.queries if q.answers]
@@ -344,9 +350,27 @@ def score_answers(bench: Benchmark, settings: Settings) -> dict[str, float]:
         a = answer(q.text, settings=settings)
         latency.append(time.perf_counter() - t0)
         right = bool(q.answers) and not a.abstained and any(answer_matches(x, a.text) for x in q.answers)
-        rows.append({"id": q.id, "kind": q.kind, "question": q.text, "gold": q.answers, "answer": a.text,
-                     "right": right, "declined": a.abstained, "notes": a.notes,
-                     "cited": [(c.source, c.metadata.get("source", ""), c.metadata.get("date", "")) for c in a.citations]})
+        rows.append(
+            {
+                "id": q.id,
+                "kind": q.kind,
+                "question": q.text,
+                "gold": q.answers,
+                "answer": a.text,
+                "right": right,
+                "declined": a.abstained,
+                "notes": a.notes,
+                "cited": [
+                    (
+                        c.source,
+                        c.metadata.get("source", ""),
+                        c.metadata.get("date", ""),
+                        c.text[c.support_start - c.start : c.support_end - c.start],
+                    )
+                    for c in a.citations
+                ],
+            }
+        )
         if not q.answers:
             abstained += a.abstained
             continue
@@ -452,8 +476,10 @@ def run_eval(
     if not quiet:
         print(_table(f"{bench.name} ({bench.layout}, {figures['queries']} queries)", figures))
         if bench.layout == "multihop" and "answer_accuracy" in figures:
-            print("published (MultiHop-RAG paper, accuracy with retrieved chunks): "
-                  + ", ".join(f"{k} {v:.2f}" for k, v in PUBLISHED_ANSWERS.items()))
+            print(
+                "published (MultiHop-RAG paper, accuracy with retrieved chunks): "
+                + ", ".join(f"{k} {v:.2f}" for k, v in PUBLISHED_ANSWERS.items())
+            )
     if json_out:
         Path(json_out).write_text(json.dumps({**figures, "answers": rows} if rows else figures, indent=1) + "\n")
     return figures

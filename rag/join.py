@@ -13,14 +13,15 @@ The joining is done here, in code; the reading is left to retrieval and the clai
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .cite import EXPLAIN_SIMILAR
-from .lexicon import ALIASES
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker, Verdict
+from .lexicon import ALIASES
 
 # --- 1. question analysis ------------------------------------------------------------------------
 YESNO, CHOICE, ENTITY, OUTLET = "yesno", "choice", "entity", "outlet"
@@ -97,8 +98,12 @@ def _options(q: str) -> tuple[str, ...]:
         if (x, y) in _OPPOSED or (y, x) in _OPPOSED:
             return (a, b)
     return ()
+
+
 _WH = re.compile(r"\b(?:who|whom|whose|which|what)\b", re.I)
-_ORDER = re.compile(r"\b(before|after|since|earlier|later|first|prior\s+to|following|subsequent(?:ly)?|preced\w*)\b", re.I)
+_ORDER = re.compile(
+    r"\b(before|after|since|earlier|later|first|prior\s+to|following|subsequent(?:ly)?|preced\w*)\b", re.I
+)
 _DIFFERENCE = re.compile(
     r"\b(?:chang\w*|differ\w*|disagree\w*|shift\w*|contradict\w*|inconsisten\w*|contrast\w*|diverg\w*|"
     r"depart\w*|evolv\w*|alter\w*|revers\w*)\b",
@@ -115,15 +120,25 @@ _SAY_VERB = (
     r"(?:suggest|claim|report|state|indicate|impl|say|said|assert|argue|attribute|present|mention|highlight|"
     r"describe|note|express|emphasi|focus\w*\s+on|discuss|allege|detail|cover)\w*\s+(?:that\s+)?"
 )
-_SAMENESS_Q = re.compile(r"\b(?:consisten\w*|remain\w*|agree\w*|align\w*|(?:the\s+)?same\s+(?:as|way)|maintain\w*)\b", re.I)
-_SAMENESS = re.compile(r"\b(?:consisten\w*|same|remain\w*|agree\w*|align\w*|similar\w*|both|also|too|as\s+well)\b", re.I)
+_SAMENESS_Q = re.compile(
+    r"\b(?:consisten\w*|remain\w*|agree\w*|align\w*|(?:the\s+)?same\s+(?:as|way)|maintain\w*)\b", re.I
+)
+_SAMENESS = re.compile(
+    r"\b(?:consisten\w*|same|remain\w*|agree\w*|align\w*|similar\w*|both|also|too|as\s+well)\b", re.I
+)
 _WANTS = (
-    ("person", r"\b(?:who|whom|individual|person|people|player|athlete|ceo|founder|executive|entrepreneur|figure|man|"
-     r"woman|artist|singer|actor|actress|coach|quarterback|politician|leader|celebrity)\b"),
-    ("company", r"\b(?:company|companies|firm|corporation|organi[sz]ation|entity|platform|service|business|"
-     r"startup|tech\s+giant|giant|brand|retailer|sportsbook|operator|maker|developer|manufacturer|network|"
-     r"agency|institution|body|team|club|group|bank|exchange|app|product|device|tool|model|chatbot|game|"
-     r"event|show|series|film|movie|console)\b"),
+    (
+        "person",
+        r"\b(?:who|whom|individual|person|people|player|athlete|ceo|founder|executive|entrepreneur|figure|man|"
+        r"woman|artist|singer|actor|actress|coach|quarterback|politician|leader|celebrity)\b",
+    ),
+    (
+        "company",
+        r"\b(?:company|companies|firm|corporation|organi[sz]ation|entity|platform|service|business|"
+        r"startup|tech\s+giant|giant|brand|retailer|sportsbook|operator|maker|developer|manufacturer|network|"
+        r"agency|institution|body|team|club|group|bank|exchange|app|product|device|tool|model|chatbot|game|"
+        r"event|show|series|film|movie|console)\b",
+    ),
     ("place", r"\b(?:country|countries|city|cities|nation|state|region|town|venue|stadium|where)\b"),
 )
 
@@ -148,7 +163,9 @@ _DATE = re.compile(
     r"['\"‘’“”(]*(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2})[\w:.+'\"‘’“”)-]*)",
     re.I,
 )
-_NUMBER_OF = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_NUMBER_OF = {
+    m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
+}
 
 
 @dataclass(frozen=True)
@@ -171,7 +188,13 @@ def _days(text: str) -> list[tuple[int, int, Day]]:
                 continue
             iso = f"{g['y1'] or g['y2'] or '-'}-{month:02d}-{day:02d}"
         prep = (g["prep"] or "on").lower()
-        rel = "after" if prep in ("after", "since", "from") else "before" if prep in ("before", "by", "prior to") else "on"
+        rel = (
+            "after"
+            if prep in ("after", "since", "from")
+            else "before"
+            if prep in ("before", "by", "prior to")
+            else "on"
+        )
         out.append((m.start(), m.end(), Day(iso, rel)))
     return out
 
@@ -231,7 +254,7 @@ def analyse(question: str, aliases: dict[str, str]) -> Question | None:
     # the parts of the question, each about the outlets it names: cut between two mentions at the last
     # connective ("while", "compared to", ", and") between them
     cuts = [0]
-    for a, b in zip(found, found[1:], strict=False):
+    for a, b in itertools.pairwise(found):
         between = q[a.end : b.start]
         seps = list(_SPLIT.finditer(between))
         seps = [s for s in seps if between[: s.start()].strip() and re.search(r"\w{3}", between[: s.start()])]
@@ -239,7 +262,7 @@ def analyse(question: str, aliases: dict[str, str]) -> Question | None:
             cuts.append(a.end + seps[-1].start())
     cuts.append(len(q))
     claims = []
-    for lo, hi in zip(cuts, cuts[1:], strict=False):
+    for lo, hi in itertools.pairwise(cuts):
         segment = q[lo:hi]
         named = [m for m in found if lo <= m.start < hi]
         if not named:
@@ -254,16 +277,20 @@ def analyse(question: str, aliases: dict[str, str]) -> Question | None:
                 cut = lo + seps[-1].start()
                 bounds = [(lo, cut, days[:1]), (cut, hi, days[1:])]
         outlets_ = tuple(dict.fromkeys(m.outlet for m in named))
-        for a, b, days_ in bounds:
-            marked = q[a:b]
-            for m in sorted((m for m in named if a <= m.start < b), key=lambda m: -m.start):
-                marked = marked[: m.start - a] + "@@" + marked[m.end - a :]
+        for start, end, days_ in bounds:
+            marked = q[start:end]
+            for m in sorted((m for m in named if start <= m.start < end), key=lambda m: -m.start):
+                marked = marked[: m.start - start] + "@@" + marked[m.end - start :]
             claims.append(Claim(outlets_, _claim_text(marked), tuple(d for _, _, d in days_)))
     years = {d.iso[:4] for c in claims for d in c.dates if not d.iso.startswith("-")}
     if len(years) == 1:  # "October 28" in a question that says 2023 elsewhere
         year = years.pop()
         claims = [
-            Claim(c.outlets, c.text, tuple(Day(year + d.iso[1:], d.relation) if d.iso.startswith("-") else d for d in c.dates))
+            Claim(
+                c.outlets,
+                c.text,
+                tuple(Day(year + d.iso[1:], d.relation) if d.iso.startswith("-") else d for d in c.dates),
+            )
             for c in claims
         ]
     order = _order(q, found)
@@ -275,7 +302,9 @@ def analyse(question: str, aliases: dict[str, str]) -> Question | None:
     elif not _AUX.match(q) and wh is not None and wh.start() < len(q) // 2 + 40:
         form = ENTITY
         head = q[wh.start() : wh.start() + 60]
-        if re.search(r"\b(?:outlet|publication|source|news\s+(?:source|outlet|organization)|newspaper|website)\b", head, re.I):
+        if re.search(
+            r"\b(?:outlet|publication|source|news\s+(?:source|outlet|organization)|newspaper|website)\b", head, re.I
+        ):
             form = OUTLET
     wants = ""
     if form == ENTITY and wh is not None:
@@ -319,7 +348,13 @@ def _asks_difference(q: str) -> bool:
     they are the same ("was there no change", "remained consistent")."""
     m = _DIFFERENCE.search(q)
     if m is None:
-        return bool(re.search(r"\b(?:fail\w*|lack\w*|cease\w*|stop\w*)\s+(?:to\s+)?(?:\w+\s+)?(?:maintain|keep|stay|remain|show)", q, re.I))
+        return bool(
+            re.search(
+                r"\b(?:fail\w*|lack\w*|cease\w*|stop\w*)\s+(?:to\s+)?(?:\w+\s+)?(?:maintain|keep|stay|remain|show)",
+                q,
+                re.I,
+            )
+        )
     return not re.search(r"\b(?:no|not|without|never|n[’']t)\s+(?:\w+\s+)?$", q[: m.start()], re.I)
 
 
@@ -406,8 +441,10 @@ def gather(
                 continue
             pi, s0, s1, _ = sents[v.sentence]
             p = passages[pi]
-            topic = not any(t.pos == "VERB" for t in analyse_many([text])[0].tokens)
-            ev.findings.append(Finding(claim, outlet, v, p, (s0, s1), p.metadata.get("date", ""), passages[0].score, topic))
+            topic = not analyse_many([text])[0].predicates  # "A situation where the coach chose ...": no main verb
+            ev.findings.append(
+                Finding(claim, outlet, v, p, (s0, s1), p.metadata.get("date", ""), passages[0].score, topic)
+            )
     return ev
 
 
@@ -487,15 +524,20 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
     people = {k for k, ms in mentions_.items() if any(m[2] == "PERSON" for m in ms)}
     for short in sorted(mentions_, key=len):
         longer = [k for k in people if k in mentions_ and set(short.split()) < set(k.split())]
-        nested = all(set(a.split()) <= set(b.split()) or set(b.split()) <= set(a.split()) for a in longer for b in longer)
+        nested = all(
+            set(a.split()) <= set(b.split()) or set(b.split()) <= set(a.split()) for a in longer for b in longer
+        )
         if longer and nested:  # not "Sam" when both Sam Altman and Sam Bankman-Fried are named
             into = max(longer, key=lambda k: len(mentions_[k]))
             mentions_[into] += mentions_.pop(short)
             people.discard(short)
+
     def fits(key: str) -> bool:  # of the kind asked for (the small parser's labels are a guide, not a rule)
         if labels is None:
             return True
-        return (key in people) == (labels == _PERSON_LABELS) and (key in people or any(m[2] in labels for m in mentions_[key]))
+        return (key in people) == (labels == _PERSON_LABELS) and (
+            key in people or any(m[2] in labels for m in mentions_[key])
+        )
 
     if not mentions_:
         return Result("", (), True)
@@ -523,11 +565,15 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
         name = f"the {name}"
     expanded = ALIASES.get(name.lower(), "")
     if len(expanded.split()) > 1:  # "Fed": the name in full where the passages write it so
-        m = re.search(r"\b" + r"\s+".join(map(re.escape, expanded.split())) + r"\b", " ".join(p.text for p in ev.passages), re.I)
+        m = re.search(
+            r"\b" + r"\s+".join(map(re.escape, expanded.split())) + r"\b", " ".join(p.text for p in ev.passages), re.I
+        )
         if m:
             name = m.group(0)
     if len(name.split()) == 1 and best in people:  # "Altman": the full name, as the passages write it
-        fuller = re.findall(rf"\b((?:[A-Z][\w’'-]+\s+){{1,2}}){re.escape(name)}\b", " ".join(p.text for p in ev.passages))
+        fuller = re.findall(
+            rf"\b((?:[A-Z][\w’'-]+\s+){{1,2}}){re.escape(name)}\b", " ".join(p.text for p in ev.passages)
+        )
         known = {w for a in parsed for w, label in a.entities if label == "PERSON"}
         firsts = [f.strip() for f in fuller if f"{f.strip()} {name}" in known]
         if firsts:
@@ -540,6 +586,7 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
         js = [j for j in where[best] if ev.passages[sents[j][0]].metadata.get("source") == outlet]
         if not js:
             continue
+
         # the sentence naming it that says most closely one of the things the question says of it
         def said(j: int) -> float:
             if clause_vectors is None:
@@ -622,7 +669,9 @@ def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
             return Result(f"{pick[:1].upper()}{pick[1:]}: {_join(refs)}.", tuple(cited), False, pick)
         yes = same != q.difference
         how = "agree" if same else "disagree"
-        return Result(f"{'Yes' if yes else 'No'}: the reports {how}, {_join(refs)}.", tuple(cited), False, "yes" if yes else "no")
+        return Result(
+            f"{'Yes' if yes else 'No'}: the reports {how}, {_join(refs)}.", tuple(cited), False, "yes" if yes else "no"
+        )
     if contradicted:
         cited, refs = _cite(contradicted[:1] + supported)
         return Result(f"No: {_join(refs[:1])} says otherwise.", tuple(cited), False, "no")
@@ -638,7 +687,9 @@ def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
 def _found(f: Finding) -> bool:
     """A report named by its outlet, day and topic is found when the checker supports the topic in it, or the
     passage retrieved within that outlet (and day) is as close to the topic as answers require."""
-    return f.verdict.label == SUPPORTED or (f.passage is not None and f.verdict.label != CONTRADICTED and f.top >= EXPLAIN_SIMILAR)
+    return f.verdict.label == SUPPORTED or (
+        f.passage is not None and f.verdict.label != CONTRADICTED and f.top >= EXPLAIN_SIMILAR
+    )
 
 
 def _option(options: Sequence[str], same: bool) -> str:

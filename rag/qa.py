@@ -260,6 +260,7 @@ def _explain(
 def _across(
     question: str,
     searched: str,
+    kind: str,
     index: Any,
     settings: Settings,
     filters: dict[str, str] | None,
@@ -274,6 +275,8 @@ def _across(
     q = join.analyse(searched, outlet_aliases(index))
     if q is None or not q.claims:
         return None
+    if q.form in (join.ENTITY, join.OUTLET) and kind != "fact":
+        return None  # "What did TechCrunch say about X?" wants an explanation, not a name
     checker = get_checker(settings)
 
     def within(text: str, where: dict[str, str], k: int) -> list[Passage]:
@@ -306,8 +309,18 @@ def _across(
         answer.notes = [join.why_not(q, ev)]
         return answer
     citations = [
-        Citation(n, c.passage.source, c.passage.title, c.passage.text, c.passage.start, c.passage.end,
-                 c.passage.score, c.start, c.end, dict(c.passage.metadata))
+        Citation(
+            n,
+            c.passage.source,
+            c.passage.title,
+            c.passage.text,
+            c.passage.start,
+            c.passage.end,
+            c.passage.score,
+            c.start,
+            c.end,
+            dict(c.passage.metadata),
+        )
         for n, c in enumerate(result.cited, 1)
     ]
     answer = Answer(question, result.text, citations, searched, False, [], [], ev.passages, timings)
@@ -348,7 +361,7 @@ def stream_answer(
         searched = " ".join(words[: settings.max_question_words])
         notes.append(f"The question was cut to its first {settings.max_question_words} words (it had {len(words)}).")
     kind = forced or kinds.detect(searched)
-    joined = _across(question, searched, index, settings, filters, {}, t0) if forced in (None, "yesno") else None
+    joined = _across(question, searched, kind, index, settings, filters, {}, t0) if forced in (None, "yesno") else None
     if joined is not None:
         joined.notes = notes + joined.notes
         yield joined.text

@@ -61,9 +61,7 @@ def test_verdict_names_the_deciding_sentence(structural: claims.ClaimChecker) ->
 
 
 def test_quantities_keep_their_noun_and_preposition() -> None:
-    (a,) = parse.analyse_many(
-        ["Its staff fell from a few thousand to a few dozen, and 2.5 million dollars were paid."]
-    )
+    (a,) = parse.analyse_many(["Its staff fell from a few thousand to a few dozen, and 2.5 million dollars were paid."])
     values = {(q.value, q.prep) for q in a.quantities}
     assert ("few thousand", "from") in values and ("few 12", "to") in values
     assert any(q.value == "2500000" and q.head == "dollar" for q in a.quantities)
