@@ -331,7 +331,17 @@ def _order(q: str, found: list[Mention]) -> str | None:
     """The order the question says its reports came in: "ascending" (the first report it names came first),
     "descending", or None. A date's own "after" ("published after October 5") is not an order of reports."""
     dated = [(a, b) for a, b, _ in _days(q)]
-    words = [m for m in _ORDER.finditer(q) if not any(a <= m.start() < b for a, b in dated)]
+    # an order word about reports ("before The Verge reported", "the subsequent report"), not one inside a
+    # claim ("earlier in his career")
+    reports = re.compile(rf"^[^,;?]{{0,60}}?(?:\b(?:{_DOC}|reported|published)|@@)", re.I)
+    marked = q
+    for m in sorted(found, key=lambda m: -m.start):
+        marked = marked[: m.start] + "@@".ljust(m.end - m.start) + marked[m.end :]
+    words = [
+        m
+        for m in _ORDER.finditer(q)
+        if not any(a <= m.start() < b for a, b in dated) and reports.match(marked[m.end() : m.end() + 80])
+    ]
     if any(m.group(1).lower() in ("later", "following", "subsequent", "subsequently", "first") for m in words):
         return "ascending"  # "the subsequent report by Y": Y's came second
     for m in words:

@@ -170,3 +170,17 @@ def test_a_yes_no_answer_says_one_of_them_and_a_null_query_is_declined(mh: dict)
             assert len(said) <= 1, row
     nulls = [r for r in mh["rows"] if r["kind"] == "null"]
     assert sum(r["declined"] for r in nulls) >= len(nulls) - 1, nulls
+
+
+def test_an_order_word_inside_a_claim_is_not_an_order_of_reports() -> None:
+    aliases = {**ALIASES, "Polygon": "Polygon"}
+    inside = join.analyse(
+        "Does the Polygon article suggest that Scorsese has less autonomy compared to earlier in his career, "
+        "while The Verge article indicates that he has engaged with TikTok?",
+        aliases,
+    )
+    between = join.analyse("After TechCrunch reported on the layoffs, did The Verge report on the lawsuit?", aliases)
+    before = join.analyse("Did The Verge report the verdict after TechCrunch reported the layoffs?", aliases)
+    assert inside is not None and inside.order is None
+    assert between is not None and between.order == "ascending"
+    assert before is not None and before.order == "descending"
