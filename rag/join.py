@@ -335,19 +335,18 @@ def _order(q: str, found: list[Mention]) -> str | None:
     # claim ("earlier in his career")
     reports = re.compile(rf"^[^,;?]{{0,60}}?(?:\b(?:{_DOC}|reported|published)|@@)", re.I)
     marked = q
-    for m in sorted(found, key=lambda m: -m.start):
-        marked = marked[: m.start] + "@@".ljust(m.end - m.start) + marked[m.end :]
+    for x in sorted(found, key=lambda x: -x.start):
+        marked = marked[: x.start] + "@@".ljust(x.end - x.start) + marked[x.end :]
     words = [
-        m
-        for m in _ORDER.finditer(q)
-        if not any(a <= m.start() < b for a, b in dated) and reports.match(marked[m.end() : m.end() + 80])
+        w
+        for w in _ORDER.finditer(q)
+        if not any(a <= w.start() < b for a, b in dated) and reports.match(marked[w.end() : w.end() + 80])
     ]
-    if any(m.group(1).lower() in ("later", "following", "subsequent", "subsequently", "first") for m in words):
+    if any(w.group(1).lower() in ("later", "following", "subsequent", "subsequently", "first") for w in words):
         return "ascending"  # "the subsequent report by Y": Y's came second
-    for m in words:
-        w = m.group(1).lower()
-        leading = m.start() < found[0].start  # "After X reported A, did Y ...": X is the earlier report
-        if w in ("after", "since"):
+    for w in words:
+        leading = w.start() < found[0].start  # "After X reported A, did Y ...": X is the earlier report
+        if w.group(1).lower() in ("after", "since"):
             return "ascending" if leading else "descending"
         return "descending" if leading else "ascending"  # before, earlier, prior to, preceding
     return None
