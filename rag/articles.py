@@ -62,7 +62,8 @@ class Corpus:
 # Whole lines that are never part of the story on the news sites we have seen.
 _DROP_LINE = re.compile(
     r"""^(?:
-        -*\s*advertisement\s*-*
+        -*\s*advertisement\s*-*(?:\s*article\s+continues\s+below\s+(?:this\s+)?ad(?:vertisement)?)?
+      | article\s+continues\s+below\s+(?:this\s+)?ad(?:vertisement)?
       | (?:subscribe|sign\s+up)\b.*\b(?:newsletter|updates|inbox|subscribe\s+now)\b.*
       | get\s+real[\s-]time\s+updates.*
       | please\s+(?:follow\s+and\s+like|share)\s+us:?

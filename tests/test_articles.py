@@ -44,6 +44,11 @@ def test_bundled_articles_lose_their_boilerplate_and_keep_the_story() -> None:
     assert titles["002_6758639e3ac465d6.txt"] == "Latin America’s US puppets beg Russia to stop helping Venezuela"
 
 
+def test_clean_text_drops_an_advertisement_marker_between_paragraphs() -> None:
+    raw = "Savannah Montano was a trending name.\n\nADVERTISEMENT Article continues below this ad\n\nShe moved on."
+    assert clean_text(raw) == "Savannah Montano was a trending name.\n\nShe moved on."
+
+
 def test_clean_text_drops_related_headlines_but_not_the_next_paragraph() -> None:
     raw = "Story starts here.\nRelated Posts\nSome Other Headline\nAnother one…\nThe story goes on, fully.\n"
     assert clean_text(raw) == "Story starts here.\n\nThe story goes on, fully."

@@ -27,7 +27,7 @@ from rag.evaluate import (
     score_retrieval,
 )
 
-from .conftest import QUESTIONS, SHARED
+from .conftest import QUESTIONS, SHARED, load_questions
 
 DATA = SHARED / "eval-data"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"benchmarks not found at {DATA}")
@@ -202,7 +202,11 @@ def test_scifact_slice_floor(tmp_path_factory: pytest.TempPathFactory, eval_dir:
 def test_question_set_retrieval_and_answers(eval_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "qs.json"
     r = run_eval(QUESTIONS, settings=Settings.load(), eval_dir=eval_dir, limit=3, answers=True, json_out=out)
-    assert json.loads(out.read_text()) == r
+    written = json.loads(out.read_text())
+    rows = written.pop("answers")  # every answer, with its citations, beside the figures
+    assert written == r
+    assert [row["question"] for row in rows] == [q["question"] for q in load_questions()[:3]]
+    assert all(row["declined"] or row["cited"] for row in rows), rows
     assert r["hits@10"] >= 0.8, r
     for key in ("answer_accuracy", "citation_precision", "abstention_rate", "answered_declined_rate"):
         assert 0.0 <= r[key] <= 1.0
