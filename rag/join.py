@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cite import COVERAGE_MIN, EXPLAIN_SIMILAR
+from .cite import EXPLAIN_SIMILAR
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker, Verdict
 from .lexicon import ALIASES
 
@@ -397,7 +397,6 @@ class Finding:
     date: str = ""
     top: float = 0.0  # the retrieval similarity of the best passage found within the outlet
     topic: bool = False  # the claim names a topic (no verb: "Google's impact on news"), not a statement
-    held: float = 0.0  # the share of the claim's words that the outlet's passages hold
 
 
 @dataclass
@@ -420,7 +419,7 @@ def gather(
     k: int = 4,
 ) -> Evidence:
     """Retrieve within each named outlet for each claim and check the claim there."""
-    from .parse import analyse_many, holds_key, merge
+    from .parse import analyse_many
 
     ev = Evidence(q)
     seen: set[tuple[str, int]] = set()
@@ -451,13 +450,9 @@ def gather(
                 continue
             pi, s0, s1, _ = sents[v.sentence]
             p = passages[pi]
-            (said,) = analyse_many([text])
-            topic = not said.predicates  # "A situation where the coach chose ...": no main verb
-            # the share of the claim's words the outlet's passages hold (a topic must be in them, not near them)
-            window = merge(analyse_many([s[3] for s in sents]))
-            held = sum(holds_key(key, window) for key in said.content) / max(len(said.content), 1)
+            topic = not analyse_many([text])[0].predicates  # "A situation where the coach chose ...": no main verb
             ev.findings.append(
-                Finding(claim, outlet, v, p, (s0, s1), p.metadata.get("date", ""), passages[0].score, topic, held)
+                Finding(claim, outlet, v, p, (s0, s1), p.metadata.get("date", ""), passages[0].score, topic)
             )
     return ev
 
@@ -707,13 +702,9 @@ def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
 
 def _found(f: Finding) -> bool:
     """A report named by its outlet, day and topic is found when the checker supports the topic in it, or the
-    passages retrieved within that outlet (and day) are as close to the topic as answers require and hold
-    at least half its words (cite.COVERAGE_MIN, the share a quoted answer needs)."""
+    passage retrieved within that outlet (and day) is as close to the topic as answers require."""
     return f.verdict.label == SUPPORTED or (
-        f.passage is not None
-        and f.verdict.label != CONTRADICTED
-        and f.top >= EXPLAIN_SIMILAR
-        and f.held >= COVERAGE_MIN
+        f.passage is not None and f.verdict.label != CONTRADICTED and f.top >= EXPLAIN_SIMILAR
     )
 
 
