@@ -688,9 +688,9 @@ def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
         return Result(
             f"{'Yes' if yes else 'No'}: the reports {how}, {_join(refs)}.", tuple(cited), False, "yes" if yes else "no"
         )
-    if contradicted:
-        cited, refs = _cite(contradicted[:1] + supported)
-        return Result(f"No: {_join(refs[:1])} says otherwise.", tuple(cited), False, "no")
+    cited, refs = _cite(contradicted[:1])
+    if refs:
+        return Result(f"No: {refs[0]} says otherwise.", tuple(cited), False, "no")
     if claims_ok and order is False:
         cited, refs = _cite(holding)
         return Result(f"No: the order of the reports is the other way round, {_join(refs)}.", tuple(cited), False, "no")

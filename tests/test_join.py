@@ -3,6 +3,8 @@ answers run the real pipeline on MultiHop-RAG articles."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rag import join
@@ -165,6 +167,9 @@ def test_an_entity_answer_cites_each_outlet_with_its_date(mh: dict) -> None:
 @needs_mh
 def test_a_yes_no_answer_says_one_of_them_and_a_null_query_is_declined(mh: dict) -> None:
     for row in mh["rows"]:
+        if not row["declined"]:  # every citation is referred to in the text, and every [n] is a citation
+            markers = {int(n) for n in re.findall(r"\[(\d+)\]", row["answer"])}
+            assert markers == set(range(1, len(row["cited"]) + 1)), row
         if row["kind"] in ("comparison", "temporal") and not row["declined"]:
             said = {w for w in ("yes", "no") if answer_matches(w, row["answer"])}
             assert len(said) <= 1, row
