@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cite import EXPLAIN_SIMILAR
+from .cite import EXPLAIN_SIMILAR, evidence_of
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker, Verdict
 from .lexicon import ALIASES
 
@@ -122,9 +122,6 @@ _SAY_VERB = (
 )
 _SAMENESS_Q = re.compile(
     r"\b(?:consisten\w*|remain\w*|agree\w*|align\w*|(?:the\s+)?same\s+(?:as|way)|maintain\w*)\b", re.I
-)
-_SAMENESS = re.compile(
-    r"\b(?:consisten\w*|same|remain\w*|agree\w*|align\w*|similar\w*|both|also|too|as\s+well)\b", re.I
 )
 _WANTS = (
     (
@@ -406,12 +403,6 @@ class Evidence:
     passages: list[Any] = field(default_factory=list)  # everything retrieved, per outlet, in order
 
 
-def _sentences(passages: Sequence[Any]) -> list[tuple[int, int, int, str]]:
-    from .cite import evidence_of
-
-    return evidence_of(passages)
-
-
 def gather(
     q: Question,
     search: Callable[[str, dict[str, str], int], list[Any]],
@@ -440,7 +431,7 @@ def gather(
                 if (p.source, p.start) not in seen:
                     seen.add((p.source, p.start))
                     ev.passages.append(p)
-            sents = _sentences(passages)
+            sents = evidence_of(passages)
             if not sents:
                 ev.findings.append(Finding(claim, outlet, Verdict("not found", 0.0, None), None))
                 continue
@@ -522,7 +513,7 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
     by_outlet: dict[str, list[Any]] = {}
     for p in ev.passages:
         by_outlet.setdefault(p.metadata.get("source", ""), []).append(p)
-    sents = _sentences(ev.passages)
+    sents = evidence_of(ev.passages)
     parsed = analyse_many([s[3] for s in sents])
     # every mention of a name, by its words; the kind of a name is what most of its mentions say,
     # and a surname alone ("Bankman-Fried", often tagged as an organisation) counts for the full name
