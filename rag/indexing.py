@@ -134,6 +134,7 @@ def sync_index(
     index_dir: Path | str | None = None,
     *,
     rebuild: bool = False,
+    collection: str | None = None,
     settings: Settings | None = None,
     progress: Progress | None = None,
 ) -> IndexSummary:
@@ -143,6 +144,7 @@ def sync_index(
         corpus_dir: folder of articles (default: settings.corpus_dir).
         index_dir: where the index lives (default: settings.index_dir).
         rebuild: start over instead of syncing.
+        collection: a named collection instead of the folders (rag/collections.py).
         progress: called as progress(done, total, stage) while embedding.
 
     Raises IndexLockedError at once when another process is writing the same index.
@@ -150,7 +152,7 @@ def sync_index(
     import numpy as np
 
     t0 = time.perf_counter()
-    settings = (settings or Settings.load()).replace(corpus_dir=corpus_dir, index_dir=index_dir)
+    settings = (settings or Settings.load()).pick(collection=collection, corpus_dir=corpus_dir, index_dir=index_dir)
     idir = Path(settings.index_dir)
     with store.WriteLock(idir):  # taken first: a second writer is refused before doing any work
         corpus = load_corpus(Path(settings.corpus_dir))
@@ -248,8 +250,9 @@ def build_index(
     corpus_dir: Path | str | None = None,
     index_dir: Path | str | None = None,
     *,
+    collection: str | None = None,
     settings: Settings | None = None,
     progress: Progress | None = None,
 ) -> IndexSummary:
     """Build the index from scratch (see sync_index for the arguments)."""
-    return sync_index(corpus_dir, index_dir, rebuild=True, settings=settings, progress=progress)
+    return sync_index(corpus_dir, index_dir, rebuild=True, collection=collection, settings=settings, progress=progress)

@@ -21,6 +21,7 @@ from typing import Any
 
 from .cite import EXPLAIN_SIMILAR, evidence_of
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker, Verdict
+from .errors import BadFilterError
 from .lexicon import ALIASES
 
 # --- 1. question analysis ------------------------------------------------------------------------
@@ -411,6 +412,7 @@ def gather(
 ) -> Evidence:
     """Retrieve within each named outlet for each claim and check the claim there."""
     from .parse import analyse_many
+    from .retrieve import check_filters
 
     ev = Evidence(q)
     seen: set[tuple[str, int]] = set()
@@ -420,6 +422,10 @@ def gather(
             if len(claim.dates) == 1 and not claim.dates[0].iso.startswith("-"):
                 day = claim.dates[0]
                 filters[{"on": "date", "after": "after", "before": "before"}[day.relation]] = day.iso
+                try:
+                    check_filters(filters)
+                except BadFilterError:  # a day that does not exist ("February 30"): the outlet alone
+                    filters = {"source": outlet}
             text = claim.text or q.bare  # a report named by its outlet and date alone: about the question's topic
             # an entity is searched by all the question says of it; a report the question compares, by its
             # topic and what the comparison is about

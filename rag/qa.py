@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cite, compose, kinds
+from . import cite, compose, kinds, suspect
 from .claims import ClaimChecker
 from .config import Settings
 from .errors import BadModeError, EmptyQuestionError
 from .models import get_checker, get_embedder, get_generator
 from .prompt import NOT_FOUND, Evidence, build_prompt, fit, overhead, select_evidence
-from .retrieve import Passage, open_index, search
+from .retrieve import Passage, check_filters, open_index, question_dates, question_outlets, search
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,13 @@ class Answer:
     extractive: bool = False  # True: the model's own answer failed the checks, so the text quotes the passage
     kind: str = "fact"  # the kind of answer given (rag/kinds.py): fact, explain, list, change, who_says, ...
     notes: list[str] = field(default_factory=list)  # what the user should know ("the question was cut ...")
+    # outlets and days the question names, which retrieval favours ({"outlets": [...], "dates": [...]}),
+    # and the filters it was restricted to: the chat shows both
+    focus: dict[str, list[str]] = field(default_factory=dict)
+    # the answer only repeats suspect text of one article (a Q/A script, instructions, a credentials
+    # request, a link: rag/suspect.py); the chat and `rag ask` show it
+    warnings: list[str] = field(default_factory=list)
+    filters: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -142,8 +149,10 @@ def _display(name: str, text: str) -> str:
 
 
 # --- the pipeline ----------------------------------------------------------------------------------
-def _settings(settings: Settings | None, corpus_dir: Path | str | None, index_dir: Path | str | None) -> Settings:
-    return (settings or Settings.load()).replace(corpus_dir=corpus_dir, index_dir=index_dir)
+def _settings(
+    settings: Settings | None, corpus_dir: Path | str | None, index_dir: Path | str | None, collection: str | None
+) -> Settings:
+    return (settings or Settings.load()).pick(collection=collection, corpus_dir=corpus_dir, index_dir=index_dir)
 
 
 def _decline(
@@ -263,7 +272,7 @@ def _across(
     kind: str,
     index: Any,
     settings: Settings,
-    filters: dict[str, str] | None,
+    filters: dict[str, Any] | None,
     timings: dict[str, float],
     t0: float,
 ) -> Answer | None:
@@ -333,10 +342,11 @@ def stream_answer(
     *,
     k: int | None = None,
     history: Sequence[Any] | None = None,
-    filters: dict[str, str] | None = None,
+    filters: dict[str, Any] | None = None,
     mode: str | None = None,
     corpus_dir: Path | str | None = None,
     index_dir: Path | str | None = None,
+    collection: str | None = None,
     settings: Settings | None = None,
 ) -> Iterator[str | Answer]:
     """Yield the answer's text pieces as the LLM writes them, then the finished Answer (last item).
@@ -351,7 +361,8 @@ def stream_answer(
         forced = kinds.check_mode(mode)
     except ValueError as e:
         raise BadModeError(str(e)) from None
-    settings = _settings(settings, corpus_dir, index_dir)
+    settings = _settings(settings, corpus_dir, index_dir, collection)
+    filters = check_filters(filters)  # a bad filter fails before any work
     t0 = time.perf_counter()
     index = open_index(settings)
     searched = condense(question, history)
@@ -361,11 +372,22 @@ def stream_answer(
         searched = " ".join(words[: settings.max_question_words])
         notes.append(f"The question was cut to its first {settings.max_question_words} words (it had {len(words)}).")
     kind = forced or kinds.detect(searched)
+    focus = {"outlets": sorted(question_outlets(searched, index)), "dates": sorted(question_dates(searched))}
+
+    def done(a: Answer) -> Answer:
+        a.focus, a.filters = {k_: v for k_, v in focus.items() if v}, dict(filters)
+        if not a.abstained:
+            cited = [(c.source, c.text[c.support_start - c.start : c.support_end - c.start]) for c in a.citations]
+            flag = suspect.warning(a.text, cited)
+            if flag:
+                a.warnings.append(flag)
+        return a
+
     joined = _across(question, searched, kind, index, settings, filters, {}, t0) if forced in (None, "yesno") else None
     if joined is not None:
         joined.notes = notes + joined.notes
         yield joined.text
-        yield joined
+        yield done(joined)
         return
     depth = k or (max(settings.k, EXPLAIN_K) if kind != "fact" else settings.k)
     passages = search(searched, index, settings, depth, filters)
@@ -378,14 +400,14 @@ def stream_answer(
         answer = _decline(question, searched, passages, timings, kind)
         answer.notes = notes
         yield answer.text
-        yield answer
+        yield done(answer)
         return
     if kind != "fact":
         answer = _explain(question, searched, kind, passages, settings, index.keyword.coverage, timings)
         timings["first_token"] = timings["total"] = time.perf_counter() - t0
         answer.notes = notes
         yield answer.text
-        yield answer
+        yield done(answer)
         return
     gen = get_generator(settings)
     chat = gen.has_chat_template
@@ -411,7 +433,7 @@ def stream_answer(
     timings["check"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
     answer.notes = notes
-    yield answer
+    yield done(answer)
 
 
 def answer(
@@ -419,10 +441,11 @@ def answer(
     *,
     k: int | None = None,
     history: Sequence[Any] | None = None,
-    filters: dict[str, str] | None = None,
+    filters: dict[str, Any] | None = None,
     mode: str | None = None,
     corpus_dir: Path | str | None = None,
     index_dir: Path | str | None = None,
+    collection: str | None = None,
     settings: Settings | None = None,
 ) -> Answer:
     """Answer a question from the articles, with numbered citations of the passages used.
@@ -435,6 +458,7 @@ def answer(
         mode: the kind of answer: "auto" (default: detected from the question), "fact", "explain", "list",
             "change", "who_says", "summarize" or "yesno" (rag/kinds.py).
         corpus_dir, index_dir: other folders than the defaults (the index is built on first use).
+        collection: a named collection instead (rag/collections.py): its own corpus and index folders.
 
     Example:
         >>> from rag import answer
@@ -450,6 +474,7 @@ def answer(
         mode=mode,
         corpus_dir=corpus_dir,
         index_dir=index_dir,
+        collection=collection,
         settings=settings,
     ):
         result = item

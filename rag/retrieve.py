@@ -3,6 +3,7 @@ neighbouring chunks of one article merged."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 import threading
@@ -13,7 +14,7 @@ from typing import Any
 from . import store
 from .chunking import MONTHS
 from .config import Settings
-from .errors import EmptyQuestionError, IndexMissingError, RagError
+from .errors import BadFilterError, EmptyQuestionError, IndexMissingError, RagError
 
 log = logging.getLogger(__name__)
 
@@ -66,29 +67,52 @@ def open_index(settings: Settings, *, build_if_missing: bool = True) -> store.In
 
 
 # --- filters --------------------------------------------------------------------------------------
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+FILTER_KEYS = ("source", "author", "category", "date", "after", "before")
 
 
-def _matches(meta: dict[str, str], filters: dict[str, str]) -> bool:
-    for key, want in filters.items():
-        if want in (None, ""):
+def check_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
+    """The filters that are set, checked: known keys, real dates (YYYY-MM-DD), after not past before.
+    source, author and category take a string or a list of strings (any of them). Raises BadFilterError."""
+    out: dict[str, Any] = {}
+    for key, value in (filters or {}).items():
+        if key not in FILTER_KEYS:
+            raise BadFilterError(f"Unknown filter {key!r}; use {', '.join(FILTER_KEYS)}")
+        if isinstance(value, (list, tuple, set)) and key in ("source", "author", "category"):
+            values = sorted({str(v).strip() for v in value if str(v).strip()})
+            if values:
+                out[key] = values
             continue
-        if key in ("after", "before", "date") and not _ISO_DAY.fullmatch(str(want)[:10]):
-            raise RagError(f"Filter {key}={want!r} is not a date; write it as YYYY-MM-DD, e.g. 2023-10-01")
+        text = "" if value is None else str(value).strip()
+        if not text:
+            continue
+        if key in ("date", "after", "before"):
+            try:
+                if len(text) > 10 and text[10] not in "T ":
+                    raise ValueError(text)
+                text = datetime.date.fromisoformat(text[:10]).isoformat()
+            except ValueError:
+                raise BadFilterError(f"{key} {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2023-10-01") from None
+        out[key] = text
+    if "after" in out and "before" in out and out["after"] > out["before"]:
+        raise BadFilterError(f"after {out['after']} is later than before {out['before']}; swap them")
+    return out
+
+
+def _matches(meta: dict[str, str], filters: dict[str, Any]) -> bool:
+    """Whether an article's metadata passes filters already checked by check_filters."""
+    for key, want in filters.items():
         if key == "after":
-            if not meta.get("date") or meta["date"] < str(want)[:10]:
+            if not meta.get("date") or meta["date"] < want:
                 return False
         elif key == "before":
-            if not meta.get("date") or meta["date"] > str(want)[:10]:
+            if not meta.get("date") or meta["date"] > want:
                 return False
         elif key in ("source", "author", "category"):
-            if str(want).lower() not in meta.get(key, "").lower():
+            have = meta.get(key, "").lower()
+            if not any(w.lower() in have for w in ([want] if isinstance(want, str) else want)):
                 return False
-        elif key == "date":
-            if meta.get("date", "") != str(want)[:10]:
-                return False
-        else:
-            raise RagError(f"Unknown filter {key!r}; use source, author, category, date, after or before")
+        elif key == "date" and meta.get("date", "") != want:
+            return False
     return True
 
 
@@ -233,7 +257,7 @@ def _boost(fused: dict[int, float], index: store.Index, question: str, settings:
 
 
 def search(
-    question: str, index: store.Index, settings: Settings, k: int, filters: dict[str, str] | None = None
+    question: str, index: store.Index, settings: Settings, k: int, filters: dict[str, Any] | None = None
 ) -> list[Passage]:
     """The k best passages for the question from a loaded index."""
     from .models import get_embedder
@@ -241,8 +265,9 @@ def search(
     question = question.strip()
     if not question:
         raise EmptyQuestionError()
+    filters = check_filters(filters)
     allowed = None
-    if filters and any(v not in (None, "") for v in filters.values()):
+    if filters:
         allowed = [cid for cid, c in index.chunks.items() if _matches(c.metadata, filters)]
     qvec = get_embedder(settings).embed([question])[0]
     n = max(settings.candidates, k * 4)
@@ -356,9 +381,10 @@ def retrieve(
     question: str,
     k: int = 5,
     *,
-    filters: dict[str, str] | None = None,
+    filters: dict[str, Any] | None = None,
     corpus_dir: Path | str | None = None,
     index_dir: Path | str | None = None,
+    collection: str | None = None,
     settings: Settings | None = None,
 ) -> list[Passage]:
     """The passages of the collection that best match the question, best first.
@@ -369,14 +395,17 @@ def retrieve(
         filters: keep only articles matching all of: source, author, category (substring, any case),
             date (YYYY-MM-DD), after / before (dates, inclusive).
         corpus_dir, index_dir: other folders than the settings' (the index is built on first use).
+        collection: a named collection instead (rag/collections.py).
     """
-    settings = (settings or Settings.load()).replace(corpus_dir=corpus_dir, index_dir=index_dir)
+    settings = (settings or Settings.load()).pick(collection=collection, corpus_dir=corpus_dir, index_dir=index_dir)
     return search(question, open_index(settings), settings, k, filters)
 
 
 @dataclass(frozen=True)
 class IndexStatus:
     index_dir: str
+    corpus_dir: str
+    collection: str
     articles: int
     chunks: int
     built_at: str
@@ -384,16 +413,65 @@ class IndexStatus:
     index_type: str
 
 
-def index_status(*, index_dir: Path | str | None = None, settings: Settings | None = None) -> IndexStatus:
+def index_status(
+    *,
+    corpus_dir: Path | str | None = None,
+    index_dir: Path | str | None = None,
+    collection: str | None = None,
+    settings: Settings | None = None,
+) -> IndexStatus:
     """What the live index holds (raises IndexMissingError when there is none)."""
-    settings = (settings or Settings.load()).replace(index_dir=index_dir)
+    settings = (settings or Settings.load()).pick(collection=collection, corpus_dir=corpus_dir, index_dir=index_dir)
     m = store.read_manifest(Path(settings.index_dir))
-    return IndexStatus(str(settings.index_dir), len(m.articles), m.chunks, m.built_at, m.embedding_model, m.index_type)
+    return IndexStatus(
+        str(settings.index_dir),
+        str(settings.corpus_dir),
+        settings.collection,
+        len(m.articles),
+        m.chunks,
+        m.built_at,
+        m.embedding_model,
+        m.index_type,
+    )
 
 
-def get_article(source: str, *, index_dir: Path | str | None = None, settings: Settings | None = None) -> Any:
+@dataclass(frozen=True)
+class Facets:
+    """What the index's metadata offers as filters: the outlets, and the first and last day published."""
+
+    outlets: list[str]
+    first_date: str
+    last_date: str
+
+
+def index_facets(
+    *,
+    corpus_dir: Path | str | None = None,
+    index_dir: Path | str | None = None,
+    collection: str | None = None,
+    settings: Settings | None = None,
+) -> Facets:
+    """The filter values of the live index (raises IndexMissingError when there is none)."""
+    settings = (settings or Settings.load()).pick(collection=collection, corpus_dir=corpus_dir, index_dir=index_dir)
+    index = open_index(settings, build_if_missing=False)
+    outlets = sorted({a.metadata.get("source", "") for a in index.articles.values()} - {""}, key=str.lower)
+    days = sorted(d for a in index.articles.values() if _ISO.fullmatch(d := a.metadata.get("date", "")))
+    return Facets(outlets, days[0] if days else "", days[-1] if days else "")
+
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def get_article(
+    source: str,
+    *,
+    corpus_dir: Path | str | None = None,
+    index_dir: Path | str | None = None,
+    collection: str | None = None,
+    settings: Settings | None = None,
+) -> Any:
     """The whole cleaned article with this id (Passage.source / Citation.source), as indexed."""
-    settings = (settings or Settings.load()).replace(index_dir=index_dir)
+    settings = (settings or Settings.load()).pick(collection=collection, corpus_dir=corpus_dir, index_dir=index_dir)
     article = open_index(settings, build_if_missing=False).articles.get(source)
     if article is None:
         raise RagError(f"No article {source!r} in the index at {settings.index_dir}; run: rag index")

@@ -12,6 +12,7 @@ that read CURRENT just before a swap can still finish loading.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .articles import Article
 from .chunking import Chunk
-from .errors import IndexCorruptError, IndexLockedError, IndexMismatchError, IndexMissingError
+from .errors import IndexCorruptError, IndexLocationError, IndexLockedError, IndexMismatchError, IndexMissingError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -90,6 +91,8 @@ def _fsync_dir(path: Path) -> None:
 
 def current_version(index_dir: Path) -> Path | None:
     """The live version folder named by CURRENT; None when there is no index yet."""
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexLocationError(index_dir)
     pointer = index_dir / "CURRENT"
     try:
         name = pointer.read_text(encoding="utf-8").strip()
@@ -193,6 +196,9 @@ class WriteLock:
     def __init__(self, index_dir: Path) -> None:
         from filelock import FileLock
 
+        if index_dir.exists() and not index_dir.is_dir():
+            raise IndexLocationError(index_dir)
+        self.created = not index_dir.exists()  # removed again if nothing is written (a failed first build)
         index_dir.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(str(index_dir / ".lock"))
         self.index_dir = index_dir
@@ -210,6 +216,11 @@ class WriteLock:
 
     def __exit__(self, *exc: object) -> None:
         self._lock.release()
+        if self.created and {p.name for p in self.index_dir.iterdir()} <= {".lock"}:
+            # a first build that failed (no corpus, no readable article): leave no empty folder behind
+            (self.index_dir / ".lock").unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                self.index_dir.rmdir()
 
 
 def remove_vectors(vectors: Any, ids: list[int]) -> Any:

@@ -12,6 +12,8 @@ import pytest
 
 from rag import Settings
 
+# gradio_client (the tests' client of the chat) sends telemetry to huggingface.co unless told not to
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 # The benchmarks (../shared/eval-data) are read in place, never copied into the repo. Without them the
@@ -39,7 +41,11 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings for the bundled articles with the index in a temporary folder, built once."""
     from rag import build_index
 
-    s = Settings.load(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("index"))
+    s = Settings.load(
+        corpus_dir=CORPUS,
+        index_dir=tmp_path_factory.mktemp("index"),
+        collections_dir=tmp_path_factory.mktemp("collections"),  # the chat's collections and conversations
+    )
     build_index(settings=s)
     return s
 

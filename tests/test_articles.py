@@ -92,10 +92,11 @@ def test_bad_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
     (tmp_path / "odd name ✓ (1).txt").write_text("Odd\nA file with an odd name.")
     (tmp_path / "loop").symlink_to(tmp_path)
     corpus = load_corpus(tmp_path)
-    assert sorted(a.id for a in corpus.articles) == ["good.txt", "odd name ✓ (1).txt"]
+    assert sorted(a.id for a in corpus.articles) == ["good.txt", "latin1.txt", "odd name ✓ (1).txt"]
+    latin1 = next(a for a in corpus.articles if a.id == "latin1.txt")  # read in its own encoding (defect 8)
+    assert latin1.title == "Título" and "Café con leche" in latin1.text
     reasons = {s.path: s.reason for s in corpus.skipped}
     assert reasons["empty.txt"] == "empty file"
-    assert "UTF-8" in reasons["latin1.txt"]
     assert "binary" in reasons["binary.txt"]
     assert "broken.json" in reasons
 

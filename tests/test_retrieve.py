@@ -94,10 +94,11 @@ def test_filters_on_multihop_metadata() -> None:
     assert not R._matches(meta, {"source": "TechCrunch"})
     assert not R._matches(meta, {"after": "2023-10-13"})
     assert not R._matches({"source": "TechCrunch"}, {"after": "2023-10-01"})  # no date: not known to be after
+    assert R._matches(meta, {"source": ["TechCrunch", "The Independent"]})  # any of a list
     with pytest.raises(RagError, match="YYYY-MM-DD"):
-        R._matches(meta, {"after": "October 1"})
+        R.check_filters({"after": "October 1"})
     with pytest.raises(RagError, match="Unknown filter"):
-        R._matches(meta, {"outlet": "TechCrunch"})
+        R.check_filters({"outlet": "TechCrunch"})
 
 
 def test_reranker_reorders_the_head_only(monkeypatch: pytest.MonkeyPatch) -> None:

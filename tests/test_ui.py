@@ -3,6 +3,7 @@ the app served on 127.0.0.1 with the real models over the bundled articles."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -113,11 +114,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(settings: Settings) -> Iterator[str]:
+def serve(settings: Settings, guard: Any = None) -> Iterator[str]:
     """Launch the chat on 127.0.0.1 at a free port in this process; yield its URL."""
     from ui.app import build_app, launch
 
-    app = build_app(settings)
+    app = build_app(settings, guard)
     port = free_port()
     launch(app, port=port, prevent_thread_lock=True, quiet=True)
     try:
@@ -222,3 +223,180 @@ def test_rebuild_runs_in_the_background_while_questions_are_answered(settings: S
         assert "Rebuilt" in progress and "<progress" in progress
         assert f"<b>chunks</b>: {before.chunks}" in status
         assert index_status(settings=own).built_at >= before.built_at
+
+
+# --- who may change things (issue 15, defect 3) -------------------------------------------------------
+def test_guard_opens_changes_on_localhost_or_with_the_token_only() -> None:
+    from ui.app import Guard, NotAllowedError
+
+    Guard("127.0.0.1").check(None)  # local, no token: open
+    with pytest.raises(NotAllowedError, match="RAG_ADMIN_TOKEN"):
+        Guard("0.0.0.0").check("anything")  # served beyond localhost, no token: closed to everyone
+    for host in ("127.0.0.1", "0.0.0.0"):
+        guard = Guard(host, "s3cret")
+        guard.check("s3cret")
+        for wrong in (None, "", "S3CRET", "s3cret "):
+            with pytest.raises(NotAllowedError, match="admin token"):
+                guard.check(wrong)
+    assert not Guard("0.0.0.0").open and Guard("0.0.0.0", "t").open and Guard("::1").open
+
+
+@pytest.mark.slow
+def test_rebuild_and_upload_are_refused_on_a_public_chat_without_the_token(settings: Settings, tmp_path: Path) -> None:
+    import shutil
+
+    from gradio_client import Client, handle_file
+
+    from rag import index_status
+    from ui.app import Guard
+
+    index = tmp_path / "index"
+    shutil.copytree(settings.index_dir, index, symlinks=True)
+    own = settings.replace(index_dir=index, collections_dir=tmp_path / "collections")
+    before = index_status(settings=own)
+    article = tmp_path / "new.txt"
+    article.write_text("Harbour bridge reopens\n\nThe Glimmerton harbour bridge reopens on Monday, the council said.\n")
+    with serve(own, Guard("0.0.0.0")) as url_:  # as `rag serve --host 0.0.0.0` builds it, with no token set
+        client = Client(url_, verbose=False)
+        progress, _ = client.predict("", api_name="/rebuild")
+        assert "off on a chat served beyond 127.0.0.1" in progress
+        report, _, _ = client.predict([handle_file(str(article))], False, "", api_name="/upload")
+        assert "off on a chat served beyond 127.0.0.1" in report
+        _, final = _ask(client, "How many countries are in the Lima Group?")  # asking stays open
+        assert "rag-final" in final
+    with serve(own, Guard("0.0.0.0", "s3cret")) as url_:
+        client = Client(url_, verbose=False)
+        report, _, _ = client.predict([handle_file(str(article))], False, "wrong", api_name="/upload")
+        assert "needs the admin token" in report
+    assert index_status(settings=own).built_at == before.built_at
+    assert not (own.corpus_dir / "new.txt").exists()
+
+
+# --- offline for real (issue 15, defect 2) ------------------------------------------------------------
+@pytest.mark.slow
+def test_the_chat_starts_and_answers_with_no_network_and_tries_none(settings: Settings, tmp_path: Path) -> None:
+    """In a network namespace with only loopback (unshare), the chat starts and answers; an audit hook
+    records every connection and name lookup the process attempts beyond 127.0.0.1: there are none."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    unshare = shutil.which("unshare")
+    assert unshare, "needs util-linux's unshare (apt-get install util-linux)"
+    probe = Path(__file__).with_name("offline_probe.py")
+    args = [
+        sys.executable,
+        str(probe),
+        str(settings.corpus_dir),
+        str(settings.index_dir),
+        str(tmp_path),
+        str(free_port()),
+    ]
+    script = "ip link set lo up && exec " + " ".join(f"'{a}'" for a in args)
+    env = {k: v for k, v in os.environ.items() if k != "GRADIO_ANALYTICS_ENABLED"}  # the app must turn it off itself
+    r = subprocess.run(
+        [unshare, "--net", "--map-root-user", "sh", "-c", script], capture_output=True, text=True, timeout=600, env=env
+    )
+    lines = [ln for ln in r.stdout.splitlines() if ln.startswith("RESULT ")]
+    assert r.returncode == 0 and lines, r.stderr[-3000:]
+    result = json.loads(lines[-1][len("RESULT ") :])
+    assert result["outbound"] == [], result["outbound"]
+    assert result["analytics"] is False and result["external_in_page"] == []
+    assert "rag-final" in result["answer"] and "000_dd5b8fe50a26c3e0.txt" in result["answer"]
+
+
+# --- collections, uploads, filters and conversations through the chat's API (issue 15) -----------------
+NEWS = [
+    {
+        "title": "COP28 ends with a deal on fossil fuels",
+        "source": "Harbour Herald",
+        "published_at": "2023-12-13",
+        "body": "Delegates at the COP28 climate summit in Dubai agreed on Wednesday to transition away from fossil "
+        "fuels, the first such pledge in 28 years of talks. Sultan al-Jaber, the summit's president, called the "
+        "deal historic.",
+    },
+    {
+        "title": "Glimmerton bridge reopens",
+        "source": "Valley Post",
+        "published_at": "2023-11-02",
+        "body": "The Glimmerton harbour bridge reopened on Thursday after eight months of repairs that cost 4 million "
+        "euros, the town council said. Mayor Ines Vidal cut the ribbon.",
+    },
+    {
+        "title": "Glimmerton ferry strike ends",
+        "source": "Harbour Herald",
+        "published_at": "2023-11-20",
+        "body": "Ferry crews in Glimmerton ended a two-week strike on Monday after the operator agreed to a 6 percent "
+        "pay rise, the union said. Ferries to the islands run again from Tuesday.",
+    },
+]
+
+
+def _sources(html: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'<span class="rag-file">([^<]+)</span>', html.split('class="rag-sources"', 1)[-1]))
+
+
+@pytest.mark.slow
+def test_collections_uploads_filters_and_conversations_kept_across_restarts(settings: Settings, tmp_path: Path) -> None:
+    import json
+
+    from gradio_client import Client, handle_file
+
+    own = settings.replace(collections_dir=tmp_path / "collections")
+    news = tmp_path / "news.jsonl"
+    news.write_text("\n".join(json.dumps(a) for a in NEWS), encoding="utf-8")
+    photo = tmp_path / "photo.txt"
+    photo.write_bytes(bytes(range(256)) * 8)
+    with serve(own) as url_:
+        client = Client(url_, verbose=False)
+        assert [c["name"] for c in client.predict(api_name="/collections")] == ["default"]
+        with pytest.raises(Exception, match="not a collection name"):
+            client.predict("../escape", "", api_name="/create_collection")
+        made = client.predict("local", "", api_name="/create_collection")
+        assert made[0]["value"] == "local"  # created and switched to
+        report, status, outlets = client.predict(
+            [handle_file(str(news)), handle_file(str(photo))], False, "", api_name="/upload"
+        )
+        print(report)
+        assert "added news.jsonl" in report and "not added photo.txt: binary file, not text" in report
+        assert "Rebuilt" in report and "<b>articles</b>: 3" in status
+        assert sorted(outlets["choices"][i][0] for i in range(2)) == ["Harbour Herald", "Valley Post"]
+        again, _, _ = client.predict([handle_file(str(news))], False, "", api_name="/upload")
+        assert "unchanged news.jsonl" in again
+        assert (own.collections_dir / "local" / "corpus").exists()
+        assert sorted(p.name for p in (own.collections_dir / "local" / "corpus").iterdir()) == ["news.jsonl"]
+
+        # filters: the outlet chosen in the chat narrows the search, and the chat shows it
+        q = "What happened in Glimmerton?"
+        chat, _, focus, _ = client.predict(q, 5, "auto", ["Valley Post"], "", "", api_name="/ask")
+        html = _final_html((chat,))
+        assert _sources(html) == {"news.jsonl#1"} and "Searched only: source Valley Post" in focus
+        chat, _, focus, _ = client.predict(
+            "What did the Harbour Herald report about the ferry strike?", 5, api_name="/ask"
+        )
+        assert "Read from the question: outlet Harbour Herald" in focus
+        bad, *_ = client.predict(q, 5, "auto", [], "2023-13-45", "", api_name="/ask")
+        assert "is not a date" in _final_html((bad,))
+
+        convs = client.predict("local", api_name="/conversations")
+        assert len(convs) == 1 and convs[0]["turns"] == 2 and convs[0]["title"] == q
+        exported = Path(client.predict(convs[0]["id"], api_name="/export_conversation"))
+        md = exported.read_text(encoding="utf-8")
+        assert md.startswith(f"# {q}") and "**Q:** What did the Harbour Herald report" in md and '> "' in md
+
+    with serve(own) as url_:  # a restart: the conversation is still there, and reopens in its collection
+        client = Client(url_, verbose=False)
+        convs = client.predict(api_name="/conversations")
+        assert [c["id"] for c in convs] == [convs[0]["id"]] and convs[0]["collection"] == "local"
+        opened = client.predict(convs[0]["id"], api_name="/open_conversation")
+        chat, collection = opened[0], opened[2]
+        assert collection["value"] == "local" and len(chat) == 4  # two turns: question, answer, question, answer
+        assert "rag-final" in json.dumps(chat) and "news.jsonl#1" in json.dumps(chat)
+        _, follow = _ask(client, "And when did the ferries run again?")  # goes on in the reopened collection
+        assert "news.jsonl" in follow
+        assert client.predict("local", api_name="/conversations")[0]["turns"] == 3
+        client.predict(convs[0]["id"], api_name="/delete_conversation")
+        assert client.predict(api_name="/conversations") == []

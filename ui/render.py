@@ -80,6 +80,8 @@ def answer_html(answer: Any, articles: dict[str, str | None]) -> str:
     for note in getattr(answer, "notes", []):
         parts.append(f'<div class="rag-note">{escape(note)}</div>')
     parts.append(f'<div class="rag-answer rag-final">{text_html(answer.text)}</div>')
+    for warning in getattr(answer, "warnings", []):
+        parts.append(f'<div class="rag-warning">⚠ {escape(warning)}</div>')
     if answer.unsupported:
         joined = " | ".join(escape(s) for s in answer.unsupported)
         parts.append(f'<div class="rag-unsupported">Not supported by any passage: {joined}</div>')
@@ -125,6 +127,25 @@ def status_html(status: Any) -> str:
     return "".join(f"<div><b>{escape(k)}</b>: {escape(str(v))}</div>" for k, v in rows)
 
 
+def focus_html(focus: dict[str, list[str]], filters: dict[str, Any]) -> str:
+    """What narrowed the search: the filters set in the chat, and the outlets and days the question named
+    (retrieval favours those; a question about two outlets still reads both)."""
+    parts = []
+    if filters:
+        shown = "; ".join(f"{k} {', '.join(v) if isinstance(v, list) else v}" for k, v in filters.items())
+        parts.append(f"<span class='rag-filter'>Searched only: {escape(shown)}</span>")
+    read = [f"outlet {o}" for o in focus.get("outlets", [])] + [f"date {d}" for d in focus.get("dates", [])]
+    if read:
+        parts.append(f"<span class='rag-filter'>Read from the question: {escape('; '.join(read))}</span>")
+    return f"<div class='rag-focus'>{' · '.join(parts)}</div>" if parts else ""
+
+
+def lines_html(lines: Sequence[str], tail: str = "") -> str:
+    """A list of report lines (escaped), then optional HTML (a progress bar)."""
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return f"<div class='rag-report'><ul>{items}</ul>{tail}</div>"
+
+
 def models_html(models: dict[str, str]) -> str:
     return "".join(f"<div><b>{escape(role)}</b>: <code>{escape(src)}</code></div>" for role, src in models.items())
 
@@ -145,6 +166,10 @@ mark.rag-support { background: #ffd54f; color: inherit; }
 .rag-unsupported { color: #8a6d3b; font-size: .9em; }
 .rag-note { color: #666; font-size: .9em; margin-bottom: .3em; }
 progress.rag-progress { width: 100%; }
+.rag-warning { color: #8a3b00; background: #fff4e5; border-left: 3px solid #e67e22; padding: .3em .6em;
+  margin: .4em 0; font-size: .92em; }
+.rag-focus { color: #555; font-size: .9em; }
+.rag-report ul { margin: .2em 0; padding-left: 1.2em; font-size: .9em; }
 """
 
 # Opening an article scrolls its box (only the box) to the highlighted passage.
