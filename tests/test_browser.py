@@ -229,3 +229,87 @@ if __name__ == "__main__":
     parser.add_argument("--index", default=None, help="Index folder (default: settings).")
     args = parser.parse_args()
     measure(args.index, EXAMPLES)
+
+
+def test_upload_switch_collection_filter_reload_reopen_and_export(
+    settings: Settings, browser: Any, tmp_path: Path
+) -> None:
+    """Issue 15's walk through the chat: create a collection, upload two files (one good, one binary),
+    filter by outlet, ask, reload the page, reopen the conversation and export it as Markdown."""
+    import json
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.test_ui import NEWS
+
+    news, photo, downloads = tmp_path / "news.jsonl", tmp_path / "photo.txt", tmp_path / "downloads"
+    news.write_text("\n".join(json.dumps(a) for a in NEWS), encoding="utf-8")
+    photo.write_bytes(bytes(range(256)) * 8)
+    own = settings.replace(collections_dir=tmp_path / "collections")
+
+    def wait(timeout: float = 60) -> Any:
+        return WebDriverWait(browser, timeout, poll_frequency=0.2)
+
+    def collection() -> str:
+        return str(browser.find_element(By.CSS_SELECTOR, "#collection input").get_attribute("value"))
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with serve(own) as url:
+        open_chat(browser, url)
+        assert collection() == "default"
+        browser.find_element(By.CSS_SELECTOR, "#new-collection button.label-wrap").click()
+        wait().until(lambda d: d.find_element(By.CSS_SELECTOR, "#new-collection-name textarea")).send_keys("local")
+        browser.find_element(By.ID, "create-collection").click()
+        wait().until(lambda d: collection() == "local")
+
+        browser.find_element(By.CSS_SELECTOR, "#upload-files input[type=file]").send_keys(f"{news}\n{photo}")
+        wait().until(lambda d: "photo.txt" in (d.find_element(By.ID, "upload-files").get_attribute("innerHTML") or ""))
+        browser.find_element(By.ID, "upload").click()
+        wait(180).until(lambda d: "Rebuilt" in d.find_element(By.ID, "upload-report").text)
+        report = browser.find_element(By.ID, "upload-report").text
+        assert "added news.jsonl" in report and "not added photo.txt: binary file, not text" in report
+        assert "indexed 3 articles" in report and "articles: 3" in browser.find_element(By.ID, "index-status").text
+        browser.execute_script(
+            "arguments[0].scrollIntoView({block: 'end'})", browser.find_element(By.ID, "upload-report")
+        )
+        browser.save_screenshot(str(ARTIFACTS / "upload.png"))
+
+        outlets = browser.find_element(By.CSS_SELECTOR, "#outlets input")
+        outlets.click()
+        outlets.send_keys("Valley Post")
+        outlets.send_keys(Keys.ENTER)
+        wait().until(lambda d: "Valley Post" in d.find_element(By.ID, "outlets").text)
+        box = browser.find_element(By.CSS_SELECTOR, "#question textarea")
+        box.click()  # closes the outlet list
+        ask(browser, box, "What happened in Glimmerton?")
+        msg = last_message(browser)
+        sources = {e.text for e in msg.find_elements(By.CSS_SELECTOR, ".rag-sources .rag-file")}
+        assert sources == {"news.jsonl#1"}, msg.text  # the Valley Post article only
+        assert "Searched only: outlet Valley Post" in browser.find_element(By.ID, "focus").text
+        browser.execute_script("window.scrollTo(0, 0)")
+        browser.save_screenshot(str(ARTIFACTS / "collection.png"))
+
+        browser.refresh()
+        open_chat(browser, url)
+        assert collection() == "default" and not browser.find_elements(By.CSS_SELECTOR, "#chat .rag-message")
+        saved = wait().until(lambda d: d.find_elements(By.CSS_SELECTOR, "#conversations label"))
+        assert [s.text for s in saved] == ["What happened in Glimmerton? · local (1)"]
+        saved[0].click()
+        wait().until(lambda d: d.find_elements(By.CSS_SELECTOR, "#chat .rag-message .rag-final"))
+        assert collection() == "local" and "news.jsonl#1" in last_message(browser).text
+        browser.save_screenshot(str(ARTIFACTS / "conversation.png"))
+
+        browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+        browser.find_element(By.ID, "export").click()
+        wait().until(lambda d: list(downloads.glob("*.md")))
+        markdown = next(downloads.glob("*.md")).read_text(encoding="utf-8")
+        assert markdown.startswith("# What happened in Glimmerton?")
+        assert "Collection: local" in markdown and "**Q:** What happened in Glimmerton?" in markdown
+        assert "[1] Glimmerton bridge reopens (news.jsonl#1, Valley Post, 2023-11-02)" in markdown
+        assert '> "The Glimmerton harbour bridge reopened on Thursday' in markdown
+        resources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        assert all(r.startswith(url.rstrip("/")) or r.startswith(("data:", "blob:")) for r in resources), [
+            r for r in resources if not r.startswith(url.rstrip("/"))
+        ]  # the page loads nothing from beyond the server (no fonts or scripts from a CDN)

@@ -186,7 +186,7 @@ def test_follow_up_uses_the_history_and_finds_the_right_article(url: str) -> Non
     assert "Searched: “How many countries are in the Lima Group? In what year was it created?”" in follow
     sources = follow.split('class="rag-sources"', 1)[-1]
     assert 'class="rag-sources"' in follow and '<span class="rag-file">002_6758639e3ac465d6.txt</span>' in sources
-    chat, _ = client.predict(api_name="/clear")  # Clear forgets the history: the same words now stand alone
+    chat, *_ = client.predict(api_name="/clear")  # Clear forgets the history: the same words now stand alone
     assert chat == []
     _, alone = _ask(client, "In what year was it created?")
     assert "Searched:" not in alone
@@ -373,7 +373,7 @@ def test_collections_uploads_filters_and_conversations_kept_across_restarts(sett
         q = "What happened in Glimmerton?"
         chat, _, focus, _ = client.predict(q, 5, "auto", ["Valley Post"], "", "", api_name="/ask")
         html = _final_html((chat,))
-        assert _sources(html) == {"news.jsonl#1"} and "Searched only: source Valley Post" in focus
+        assert _sources(html) == {"news.jsonl#1"} and "Searched only: outlet Valley Post" in focus
         chat, _, focus, _ = client.predict(
             "What did the Harbour Herald report about the ferry strike?", 5, api_name="/ask"
         )

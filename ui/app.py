@@ -350,7 +350,7 @@ def build_app(settings: Settings, guard: Guard | None = None) -> gr.Blocks:
                     collection_names(), value=settings.collection, label="Collection", elem_id="collection"
                 )
                 with gr.Accordion("New collection", open=False, visible=guard.open, elem_id="new-collection"):
-                    new_name = gr.Textbox(label="Name", elem_id="new-collection-name", max_length=64)
+                    new_name = gr.Textbox("", label="Name", elem_id="new-collection-name", max_length=64)
                     create = gr.Button("Create", elem_id="create-collection", size="sm")
                 gr.Markdown("### Search only")
                 outlets = gr.Dropdown(
@@ -367,6 +367,7 @@ def build_app(settings: Settings, guard: Guard | None = None) -> gr.Blocks:
                     elem_id="mode",
                 )
                 token = gr.Textbox(
+                    "",
                     label="Admin token (to change the collection)",
                     type="password",
                     visible=guard.needs_token,
@@ -432,8 +433,18 @@ def build_app(settings: Settings, guard: Guard | None = None) -> gr.Blocks:
             concurrency_id="answer",
             show_progress="minimal",
         )
-        question.submit(ask_fn, api_name="ask", **io)  # type: ignore[arg-type]
-        ask.click(ask_fn, api_visibility="private", **io)  # type: ignore[arg-type]
+
+        def ready_export(st: dict[str, Any]) -> str | None:
+            """The export of the conversation on screen, so that one click on the button downloads it."""
+            if not st.get("conversation"):
+                return None
+            try:
+                return export_conversation(st["conversation"], st)
+            except gr.Error:
+                return None
+
+        for start in (question.submit(ask_fn, api_name="ask", **io), ask.click(ask_fn, api_visibility="private", **io)):
+            start.then(ready_export, inputs=[state], outputs=[export], api_visibility="private")
         clear_io: dict[str, Any] = dict(inputs=[state], outputs=[chat, state, question, focus, history])
         clear.click(clear_fn, api_name="clear", **clear_io)
         chat.clear(clear_fn, api_visibility="private", **clear_io)
@@ -496,7 +507,7 @@ def build_app(settings: Settings, guard: Guard | None = None) -> gr.Blocks:
             inputs=[history, state],
             outputs=[chat, state, question, collection, status, outlets, after, before, focus],
             api_name="open_conversation",
-        )
+        ).then(ready_export, inputs=[state], outputs=[export], api_visibility="private")
         delete_conv.click(
             delete_conversation, inputs=[history, state], outputs=[chat, state, history], api_name="delete_conversation"
         )
@@ -578,7 +589,9 @@ def build_app(settings: Settings, guard: Guard | None = None) -> gr.Blocks:
             if summary is not None:
                 names = set(report.written)
                 lines += [f"skipped {s.path}: {s.reason}" for s in summary.skipped if s.path in names]
-                lines += [f"indexed {n}" for n in sorted(set(summary.added) | set(summary.changed)) if n in names]
+                indexed = [a for a in sorted({*summary.added, *summary.changed}) if a.split("#")[0] in names]
+                if indexed:  # article ids: the file name, plus #n for each record of a .json/.jsonl file
+                    lines.append(f"indexed {len(indexed)} article{'s' * (len(indexed) != 1)}: {', '.join(indexed)}")
             yield render.lines_html(lines, job.html()), _status(own), gr.Dropdown(choices=_outlets(own))
 
         add.click(
@@ -611,7 +624,18 @@ def build_app(settings: Settings, guard: Guard | None = None) -> gr.Blocks:
             concurrency_limit=None,
             show_progress="hidden",
         )
-        app.load(lambda st: (_status(settings_of(st)),), inputs=[state], outputs=[status], api_visibility="private")
+
+        def on_load(st: dict[str, Any]) -> tuple[Any, ...]:
+            """A page (re)load: the lists as they are now (others may have added conversations or collections)."""
+            own = settings_of(st)
+            return (
+                _status(own),
+                gr.Radio(choices=conversation_choices(), value=st.get("conversation")),
+                gr.Dropdown(choices=collection_names(), value=own.collection),
+                gr.Dropdown(choices=_outlets(own)),
+            )
+
+        app.load(on_load, inputs=[state], outputs=[status, history, collection, outlets], api_visibility="private")
     return app
 
 

@@ -132,7 +132,8 @@ def focus_html(focus: dict[str, list[str]], filters: dict[str, Any]) -> str:
     (retrieval favours those; a question about two outlets still reads both)."""
     parts = []
     if filters:
-        shown = "; ".join(f"{k} {', '.join(v) if isinstance(v, list) else v}" for k, v in filters.items())
+        names = {"source": "outlet", "after": "from", "before": "to"}
+        shown = "; ".join(f"{names.get(k, k)} {', '.join(v) if isinstance(v, list) else v}" for k, v in filters.items())
         parts.append(f"<span class='rag-filter'>Searched only: {escape(shown)}</span>")
     read = [f"outlet {o}" for o in focus.get("outlets", [])] + [f"date {d}" for d in focus.get("dates", [])]
     if read:
