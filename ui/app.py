@@ -45,6 +45,7 @@ from rag import (
     stream_answer,
     sync_index,
 )
+from rag.errors import IndexMissingError
 from rag.kinds import KINDS, LABELS
 
 from . import render
@@ -179,6 +180,8 @@ class Jobs:
 def _status(settings: Settings) -> str:
     try:
         return render.status_html(index_status(settings=settings))
+    except IndexMissingError:
+        return render.text_html(f"No index yet for {settings.collection}: add articles under 'Add articles'.")
     except RagError as e:
         return render.error_html(str(e))
 
