@@ -77,11 +77,8 @@ def sources() -> tuple[Path, Path, str]:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def read_weights(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

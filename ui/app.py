@@ -193,6 +193,20 @@ def _outlets(settings: Settings) -> list[str]:
         return []
 
 
+def _date_boxes(gr: Any, settings: Settings) -> tuple[Any, Any]:
+    """Emptied From / To boxes whose hints give the collection's first and last day published."""
+    try:
+        facets = index_facets(settings=settings)
+        first, last = facets.first_date, facets.last_date
+    except RagError:
+        first = last = ""
+    hint = "YYYY-MM-DD"
+    return (
+        gr.Textbox(value="", placeholder=f"{hint}, first {first}" if first else hint),
+        gr.Textbox(value="", placeholder=f"{hint}, last {last}" if last else hint),
+    )
+
+
 def _article_texts(answer: Answer, settings: Settings) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     items: list[Citation | Passage] = [*answer.citations, *answer.related]
@@ -477,8 +491,7 @@ def build_app(settings: Settings, guard: Guard | None = None) -> gr.Blocks:
                 gr.Dropdown(choices=collection_names(), value=conv.collection),
                 _status(own),
                 gr.Dropdown(choices=_outlets(own), value=[]),
-                "",
-                "",
+                *_date_boxes(gr, own),
                 "",
             )
 
@@ -529,8 +542,7 @@ def build_app(settings: Settings, guard: Guard | None = None) -> gr.Blocks:
                 empty_state(name),
                 _status(own),
                 gr.Dropdown(choices=_outlets(own), value=[]),
-                "",
-                "",
+                *_date_boxes(gr, own),
                 gr.Radio(choices=conversation_choices(), value=None),
                 "",
             )
@@ -636,9 +648,15 @@ def build_app(settings: Settings, guard: Guard | None = None) -> gr.Blocks:
                 gr.Radio(choices=conversation_choices(), value=st.get("conversation")),
                 gr.Dropdown(choices=collection_names(), value=own.collection),
                 gr.Dropdown(choices=_outlets(own)),
+                *_date_boxes(gr, own),
             )
 
-        app.load(on_load, inputs=[state], outputs=[status, history, collection, outlets], api_visibility="private")
+        app.load(
+            on_load,
+            inputs=[state],
+            outputs=[status, history, collection, outlets, after, before],
+            api_visibility="private",
+        )
     return app
 
 
