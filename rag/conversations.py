@@ -111,6 +111,35 @@ class Turn:
             )
         return cls(answer.question, answer.text, answer.kind, list(answer.notes), citations, list(answer.warnings))
 
+    def to_answer(self) -> Answer:
+        """The turn as a `rag.qa.Answer` again (the chat shows it, and follow-ups take it as history)."""
+        from .qa import Answer, Citation
+
+        citations = [
+            Citation(
+                n=int(c["n"]),
+                source=c["source"],
+                title=c["title"],
+                text=c.get("passage") or c["sentence"],
+                start=int(c.get("start", c.get("support_start", 0))),
+                end=int(c.get("end", c.get("support_end", 0))),
+                score=float(c.get("score", 0.0)),
+                support_start=int(c.get("support_start", 0)),
+                support_end=int(c.get("support_end", 0)),
+                metadata=dict(c.get("metadata") or {}),
+            )
+            for c in self.citations
+        ]
+        return Answer(
+            self.question,
+            self.text,
+            citations,
+            searched=self.question,
+            kind=self.kind,
+            notes=list(self.notes),
+            warnings=list(self.warnings),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,

@@ -50,10 +50,10 @@ class Answer:
     # outlets and days the question names, which retrieval favours ({"outlets": [...], "dates": [...]}),
     # and the filters it was restricted to: the chat shows both
     focus: dict[str, list[str]] = field(default_factory=dict)
+    filters: dict[str, Any] = field(default_factory=dict)
     # the answer only repeats suspect text of one article (a Q/A script, instructions, a credentials
     # request, a link: rag/suspect.py); the chat and `rag ask` show it
     warnings: list[str] = field(default_factory=list)
-    filters: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict

@@ -71,6 +71,18 @@ def test_turn_from_answer_keeps_the_supporting_sentence() -> None:
     assert Turn.from_dict(turn.to_dict()) == turn
 
 
+def test_a_saved_turn_is_an_answer_again_with_its_citations() -> None:
+    original = _answer()
+    again = Turn.from_answer(original).to_answer()
+    assert (again.question, again.text, again.kind, again.notes) == (
+        original.question,
+        original.text,
+        original.kind,
+        original.notes,
+    )
+    assert again.citations == original.citations  # passage, offsets, score and metadata all kept
+
+
 def test_round_trip_across_restarts(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "conversations.sqlite3"  # the folder is created on first use
     store = ConversationStore(path)

@@ -120,10 +120,13 @@ def test_corpus_files_are_rewritten_only_when_changed(tmp_path: Path) -> None:
 # --- slices of the public benchmarks, real models --------------------------------------------------
 def multihop_slice(dest: Path, n_queries: int = 25, others: int = 15) -> Path:
     """The articles behind the first n non-null queries, plus some others as distractors."""
-    src = DATA / "multihop-rag"
-    corpus = json.loads((src / "corpus.json").read_text())
-    queries = [q for q in json.loads((src / "queries_dev.json").read_text()) if q["question_type"] != "null_query"]
-    queries = queries[:n_queries]
+    queries = json.loads((DATA / "multihop-rag" / "queries_dev.json").read_text())
+    return write_multihop_slice(dest, [q for q in queries if q["question_type"] != "null_query"][:n_queries], others)
+
+
+def write_multihop_slice(dest: Path, queries: list[dict], others: int) -> Path:
+    """A MultiHop-RAG folder at dest: these queries, the articles behind them, and `others` distractors."""
+    corpus = json.loads((DATA / "multihop-rag" / "corpus.json").read_text())
     wanted = {e["url"] for q in queries for e in q["evidence_list"]}
     rest = [a for a in corpus if a["url"] not in wanted][:others]
     dest.mkdir(parents=True, exist_ok=True)

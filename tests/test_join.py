@@ -105,6 +105,7 @@ from rag import Settings, answer  # noqa: E402
 from rag.evaluate import answer_matches, run_eval  # noqa: E402
 
 from .conftest import SHARED  # noqa: E402
+from .test_eval import write_multihop_slice  # noqa: E402
 
 MH = SHARED / "eval-data" / "multihop-rag"
 needs_mh = pytest.mark.skipif(not MH.is_dir(), reason=f"MultiHop-RAG not found at {MH}")
@@ -112,17 +113,11 @@ needs_mh = pytest.mark.skipif(not MH.is_dir(), reason=f"MultiHop-RAG not found a
 
 def _slice(dest: Path, per_kind: int = 8, others: int = 20) -> Path:
     """The first queries of each type (nulls too) and the articles behind them, plus distractors."""
-    corpus = json.loads((MH / "corpus.json").read_text())
     queries = json.loads((MH / "queries_dev.json").read_text())
     picked = []
     for kind in ("inference_query", "comparison_query", "temporal_query", "null_query"):
         picked += [q for q in queries if q["question_type"] == kind][:per_kind]
-    wanted = {e["url"] for q in picked for e in q["evidence_list"]}
-    rest = [a for a in corpus if a["url"] not in wanted][:others]
-    dest.mkdir(parents=True, exist_ok=True)
-    (dest / "corpus.json").write_text(json.dumps([a for a in corpus if a["url"] in wanted] + rest))
-    (dest / "queries_dev.json").write_text(json.dumps(picked))
-    return dest
+    return write_multihop_slice(dest, picked, others)
 
 
 @pytest.fixture(scope="module")

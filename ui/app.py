@@ -53,7 +53,6 @@ from . import render
 if TYPE_CHECKING:
     import gradio as gr
 
-    from rag.conversations import Turn
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported: no telemetry, no version check
 
@@ -222,34 +221,6 @@ def _article_texts(answer: Answer, settings: Settings) -> dict[str, str | None]:
 def _filters(outlets: list[str] | None, after: str | None, before: str | None) -> dict[str, Any] | None:
     filters = {"source": list(outlets or []), "after": (after or "").strip(), "before": (before or "").strip()}
     return {k: v for k, v in filters.items() if v} or None
-
-
-def answer_of(turn: Turn) -> Answer:
-    """A saved turn as an Answer again (for the page and as history for follow-ups)."""
-    citations = [
-        Citation(
-            n=int(c["n"]),
-            source=c["source"],
-            title=c["title"],
-            text=c.get("passage") or c["sentence"],
-            start=int(c.get("start", c.get("support_start", 0))),
-            end=int(c.get("end", c.get("support_end", 0))),
-            score=float(c.get("score", 0.0)),
-            support_start=int(c.get("support_start", 0)),
-            support_end=int(c.get("support_end", 0)),
-            metadata=dict(c.get("metadata") or {}),
-        )
-        for c in turn.citations
-    ]
-    return Answer(
-        turn.question,
-        turn.text,
-        citations,
-        searched=turn.question,
-        kind=turn.kind,
-        notes=list(turn.notes),
-        warnings=list(turn.warnings),
-    )
 
 
 def _messages(answers: list[Answer], settings: Settings) -> list[dict[str, str]]:
@@ -481,7 +452,7 @@ def build_app(settings: Settings, guard: Guard | None = None) -> gr.Blocks:
                 own = settings.pick(collection=conv.collection)
             except RagError as e:
                 return ([{"role": "assistant", "content": render.error_html(str(e))}], *(gr.skip(),) * 8)
-            answers = [answer_of(t) for t in conv.turns]
+            answers = [t.to_answer() for t in conv.turns]
             messages = _messages(answers, own)
             st2 = {"messages": messages, "answers": answers, "conversation": conv.id, "collection": conv.collection}
             return (
