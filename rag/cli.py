@@ -106,19 +106,28 @@ def ask(
 
 @cli.command()
 @click.option("--rebuild", is_flag=True, help="Start over instead of syncing.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Embed on a Ray cluster of N workers (server store only; RAY_ADDRESS joins a running cluster).",
+)
 @folders
-def index(rebuild: bool, corpus_dir: Path | None, index_dir: Path | None, collection: str | None) -> None:
+def index(
+    rebuild: bool, workers: int | None, corpus_dir: Path | None, index_dir: Path | None, collection: str | None
+) -> None:
     """Build the index, or sync it with the articles folder (only new and changed articles are embedded).
 
     Example usage:
 
         rag index
         rag index --rebuild --corpus ~/news --index ~/news-index
+        RAG_STORE=server rag index --workers 2
     """
     from .indexing import ProgressBar, sync_index
 
     progress = ProgressBar()
-    settings = _settings(corpus_dir, index_dir, collection)
+    settings = _settings(corpus_dir, index_dir, collection).replace(workers=workers)
     try:
         summary = sync_index(rebuild=rebuild, settings=settings, progress=progress)
     finally:
@@ -189,6 +198,45 @@ def serve(host: str, port: int, corpus_dir: Path | None, index_dir: Path | None,
     except ImportError as e:
         raise RagError(f"The web chat needs gradio ({e}); run: make install") from None
     serve_main(_settings(corpus_dir, index_dir, collection), host=host, port=port)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface; 0.0.0.0 serves all interfaces.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Replica processes sharing the port."
+)
+@folders
+def api(
+    host: str, port: int, workers: int, corpus_dir: Path | None, index_dir: Path | None, collection: str | None
+) -> None:
+    """Serve the JSON API (POST /ask, GET /health) as WORKERS replicas behind one port.
+
+    Example usage:
+
+        rag api
+        rag api --workers 2 --port 8080
+        curl -s localhost:8000/ask -H 'content-type: application/json' -d '{"question": "Who backs Maduro?"}'
+    """
+    import os
+
+    try:
+        import uvicorn
+
+        import ui.api  # noqa: F401  (each worker imports it by name; fail here, once, if it cannot)
+    except ImportError as e:
+        raise RagError(f"The API needs fastapi and uvicorn ({e}); run: make install") from None
+    # every worker process builds its own Settings from the environment: hand the folders down that way
+    for name, value in (("RAG_CORPUS", corpus_dir), ("RAG_INDEX", index_dir), ("RAG_COLLECTION", collection)):
+        if value is not None:
+            os.environ[name] = str(value)
+    settings = Settings.load()  # a bad collection name or variable fails here, as one line
+    click.echo(
+        f"API on http://{host}:{port} ({workers} worker{'s' * (workers > 1)}, collection {settings.collection}: "
+        f"{settings.index_dir}, store {settings.store}); Ctrl+C stops it.",
+        err=True,
+    )
+    uvicorn.run("ui.api:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 @cli.command(name="eval")

@@ -114,6 +114,12 @@ def delete_collection(name: str, settings: Settings) -> None:
     from . import store
 
     with store.WriteLock(home / "index"):  # not while its index is being written
+        if settings.store == "server":
+            from .pgstore import PgStore
+
+            st = PgStore.open(settings.pick(collection=name))
+            with st.write_lock():
+                st.drop()
         shutil.rmtree(home / "corpus", ignore_errors=True)
     shutil.rmtree(home)
 

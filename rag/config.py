@@ -14,6 +14,7 @@ from .errors import ConfigError, ModelError
 ROOT = Path(__file__).resolve().parent.parent
 ROLES = ("embedding", "llm", "reranker")
 DEFAULT_COLLECTION = "default"
+STORES = ("local", "server")
 _COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
@@ -88,6 +89,16 @@ class Settings:
     index_type: str = "auto"  # "auto" (flat up to exact_max_chunks, then ivf), "flat", "ivf"
     exact_max_chunks: int = 100_000  # past this many chunks "auto" picks the approximate index
     ivf_nprobe: int = 32  # inverted lists searched per query (approximate index); more = better recall, slower
+    # where the index lives (docs/scale.md): "local" = the index folder (FAISS + bm25s files, no server);
+    # "server" = PostgreSQL + pgvector (rag/pgstore.py), started by `make store-up`
+    store: str = "local"
+    # the server store's connection: one libpq URL per shard, separated by spaces or commas. Unset: the
+    # URLs that `make store-up` wrote to store_home/url
+    store_url: str | None = field(default=None, repr=False)
+    store_home: Path = ROOT / ".store"  # the server store's data folders, started by `make store-up`
+    workers: int = (
+        0  # `rag index` with the server store: embed on a local Ray cluster of this many workers (0: in process)
+    )
 
     @classmethod
     def load(cls, models_file: Path | None = None, **overrides: object) -> Settings:
@@ -99,12 +110,15 @@ class Settings:
             "index_dir": _env_path("RAG_INDEX", ROOT / "index"),
             "collections_dir": _env_path("RAG_COLLECTIONS", ROOT / "collections"),
             "admin_token": os.environ.get("RAG_ADMIN_TOKEN") or None,
+            "store": os.environ.get("RAG_STORE") or "local",
+            "store_url": os.environ.get("RAG_STORE_URL") or None,
+            "store_home": _env_path("RAG_STORE_HOME", ROOT / ".store"),
         }
         for role in ROLES:
             source = os.environ.get(f"RAG_{role.upper()}_MODEL") or models.get(role)
             if source:
                 values[f"{role}_model"] = source
-        for name, kind in (("k", int), ("threads", int), ("n_ctx", int)):
+        for name, kind in (("k", int), ("threads", int), ("n_ctx", int), ("workers", int)):
             env = os.environ.get(f"RAG_{name.upper()}")
             if env:
                 try:
@@ -113,8 +127,10 @@ class Settings:
                     raise ConfigError(f"RAG_{name.upper()}={env!r} is not a number") from None
         collection = overrides.pop("collection", None) or os.environ.get("RAG_COLLECTION")
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for key in ("corpus_dir", "index_dir", "collections_dir"):
+        for key in ("corpus_dir", "index_dir", "collections_dir", "store_home"):
             values[key] = Path(str(values[key])).expanduser()
+        if values["store"] not in STORES:
+            raise ConfigError(f"RAG_STORE={values['store']!r} is not a store; use {' or '.join(STORES)}")
         return cls(**values).pick(collection=collection)  # type: ignore[arg-type]
 
     def replace(self, **changes: object) -> Settings:

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import dedup, store
 from .articles import Article, Skipped, load_corpus
-from .chunking import Chunk, chunk_articles
+from .chunking import Chunk, chunk_article, chunk_articles
 from .config import Settings
-from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from .errors import ConfigError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from .models import chunk_budget, get_embedder
 
 if TYPE_CHECKING:
@@ -73,13 +73,14 @@ class IndexSummary:
     reused: int = 0  # chunks of changed articles whose text, and so vector, did not change
     duplicates: dict[str, str] = field(default_factory=dict)  # wire copy -> the article it copies
     written: bool = False  # False when nothing changed and the index was left as it was
+    where: str = ""  # what line() names: the index folder, or the server store's schema
 
     def line(self) -> str:
         kind = "Rebuilt" if self.rebuilt else "Synced"
         n = len(self.duplicates)
         copies = f"; {n} wire {'copy' if n == 1 else 'copies'}" if n else ""
         return (
-            f"{kind} {self.index_dir}: {self.articles} articles, {self.chunks} chunks "
+            f"{kind} {self.where or self.index_dir}: {self.articles} articles, {self.chunks} chunks "
             f"(added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}, "
             f"skipped {len(self.skipped)}; embedded {self.embedded} chunks{copies}) in {self.seconds:.1f}s"
         )
@@ -153,6 +154,13 @@ def sync_index(
 
     t0 = time.perf_counter()
     settings = (settings or Settings.load()).pick(collection=collection, corpus_dir=corpus_dir, index_dir=index_dir)
+    if settings.store == "server":
+        return _sync_server(settings, rebuild, progress, t0)
+    if settings.workers > 0:
+        raise ConfigError(
+            "Embedding on a cluster (--workers / RAG_WORKERS) writes to the server store: run make store-up and "
+            "set RAG_STORE=server, or leave --workers out"
+        )
     idir = Path(settings.index_dir)
     with store.WriteLock(idir):  # taken first: a second writer is refused before doing any work
         corpus = load_corpus(Path(settings.corpus_dir))
@@ -256,3 +264,104 @@ def build_index(
 ) -> IndexSummary:
     """Build the index from scratch (see sync_index for the arguments)."""
     return sync_index(corpus_dir, index_dir, rebuild=True, collection=collection, settings=settings, progress=progress)
+
+
+# --- the server store (rag/pgstore.py): written article by article -------------------------------
+def _sync_server(settings: Settings, rebuild: bool, progress: Progress | None, t0: float) -> IndexSummary:
+    """sync_index for RAG_STORE=server: the same plan (new, changed, removed articles by content hash),
+    written one article per transaction, so a job killed midway resumes where it stopped."""
+    from . import keyword
+    from .pgstore import PgStore, StoreError, chunk_key
+
+    st = PgStore.open(settings)
+    with st.write_lock():
+        corpus = load_corpus(Path(settings.corpus_dir))
+        embedder = get_embedder(settings)
+        max_tokens = chunk_budget(settings)
+        meta = st.meta()
+        want = {
+            "embedding_model": embedder.name,
+            "dim": embedder.dim,
+            "chunk_tokens": max_tokens,
+            "chunk_overlap": settings.chunk_overlap,
+        }
+        reason = "rebuild asked for" if rebuild else "" if meta else "no index yet"
+        if not reason and any(meta.get(k) != v for k, v in want.items()):
+            reason = (
+                f"The server store was built with embedding {meta.get('embedding_model')!r}, chunks of "
+                f"{meta.get('chunk_tokens')}/{meta.get('chunk_overlap')} tokens"
+            )
+            log.warning("%s: rebuilding it", reason)
+        if not reason and meta.get("shards") != len(st.pools):
+            raise StoreError(
+                f"The server store's {st.schema} was built on {meta.get('shards')} shards, and {len(st.pools)} are "
+                "named now; name the same shards, or run: rag index --rebuild"
+            )
+        wanted = {a.id: a for a in corpus.articles}
+        have = {} if reason else st.article_hashes()
+        summary = IndexSummary(
+            Path(settings.index_dir), len(wanted), 0, skipped=corpus.skipped, rebuilt=bool(reason), reason=reason
+        )
+        summary.where = f"the server store's {st.schema}"
+        summary.added = sorted(a for a in wanted if a not in have)
+        summary.changed = sorted(a for a in wanted if a in have and have[a] != wanted[a].hash)
+        summary.removed = sorted(a for a in have if a not in wanted)
+        todo = [
+            (
+                a,
+                [
+                    dataclasses.replace(c, id=chunk_key(c))
+                    for c in chunk_article(a, embedder.count_tokens, max_tokens, settings.chunk_overlap)
+                ],
+            )
+            for a in (wanted[i] for i in summary.added + summary.changed)
+        ]
+        if reason:
+            texts = [c.indexed_text() for _, cs in todo for c in cs]
+            lengths = [len(t) for t in keyword.tokenize(texts)] if texts else []
+            avgdl = sum(lengths) / len(lengths) if lengths else 1.0  # BM25's average chunk length, kept from now on
+            st.reset({**want, "avgdl": avgdl})
+        else:
+            avgdl = float(meta["avgdl"])
+        for article_id in summary.removed:
+            st.delete_article(article_id)
+        if settings.workers > 0:
+            from .cluster import index_articles
+
+            summary.embedded = index_articles(settings, todo, avgdl, progress)
+        else:
+            summary.embedded = write_articles(st, embedder, todo, avgdl, progress)
+        if todo or summary.removed or reason:
+            st.finish()
+            summary.written = True
+        summary.chunks = st.count_chunks()
+        summary.seconds = time.perf_counter() - t0
+        return summary
+
+
+def write_articles(
+    st: Any, embedder: Embedder, todo: list[tuple[Article, list[Chunk]]], avgdl: float, progress: Progress | None
+) -> int:
+    """Embed the articles' chunks, EMBED_BATCH at a time in order (as the local sync does: the int8
+    embedder's vectors depend a little on their batch), and write each article in its own transaction
+    (PgStore.upsert_article) as soon as its chunks are embedded. Returns the number of chunks embedded.
+    Used in process and by each worker of the cluster job (rag/cluster.py)."""
+    import numpy as np
+
+    texts = [c.indexed_text() for _, cs in todo for c in cs]
+    vectors = np.zeros((len(texts), embedder.dim), dtype="float32")
+    done = 0  # chunks embedded
+    at = 0  # first chunk of the next article to write
+    pending = iter(todo)
+    article = next(pending, None)
+    while article is not None:
+        if done < len(texts) and at + len(article[1]) > done:
+            vectors[done : done + EMBED_BATCH] = embedder.embed(texts[done : done + EMBED_BATCH])
+            done = min(done + EMBED_BATCH, len(texts))
+            if progress:
+                progress(done, len(texts), "embedding")
+            continue
+        st.upsert_article(article[0], article[1], vectors[at : at + len(article[1])], avgdl)
+        at += len(article[1])
+        article = next(pending, None)
+    return done

@@ -117,3 +117,40 @@ class KeywordIndex:
         _quiet()
         df = json.loads((folder / "df.json").read_text())
         return cls(bm25s.BM25.load(str(folder)), saved, df)
+
+
+# --- BM25 as sparse vectors (the server store, rag/pgstore.py) -------------------------------------
+# A chunk is stored as its BM25 term weights tf / (tf + k1 (1 - b + b dl/avgdl)) and a question as
+# count x idf per term: their inner product is bm25s's Lucene BM25 score. The IDF is on the question's
+# side, so adding articles changes only the document frequencies, never another chunk's vector.
+# Terms are hashed into TERM_SPACE dimensions: no shared vocabulary is needed across shards or workers.
+K1, B = 1.5, 0.75  # bm25s's defaults, as KeywordIndex.build uses them
+TERM_SPACE = 1_000_000_000  # pgvector's largest sparsevec dimension
+
+
+def term_id(token: str) -> int:
+    """A token's dimension in the sparse BM25 vectors (stable across processes and machines)."""
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(token.encode("utf-8", "surrogatepass"), digest_size=8).digest()) % TERM_SPACE
+
+
+def term_counts(text: str) -> dict[int, int]:
+    """Term id -> count in the text, tokenised as the keyword index tokenises."""
+    counts: dict[int, int] = {}
+    for token in tokenize([text])[0]:
+        t = term_id(token)
+        counts[t] = counts.get(t, 0) + 1
+    return counts
+
+
+def doc_weights(counts: dict[int, int], avgdl: float) -> dict[int, float]:
+    """A chunk's side of BM25: term id -> tf / (tf + k1 (1 - b + b dl/avgdl))."""
+    dl = sum(counts.values())
+    norm = K1 * (1 - B + B * dl / avgdl) if avgdl > 0 else K1
+    return {t: tf / (tf + norm) for t, tf in counts.items()}
+
+
+def bm25_idf(df: int, n: int) -> float:
+    """Lucene's IDF, as bm25s computes it."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))

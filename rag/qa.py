@@ -16,7 +16,8 @@ from .config import Settings
 from .errors import BadModeError, EmptyQuestionError
 from .models import get_checker, get_embedder, get_generator
 from .prompt import NOT_FOUND, Evidence, build_prompt, fit, overhead, select_evidence
-from .retrieve import Passage, check_filters, open_index, question_dates, question_outlets, search
+from .retrieve import Passage, check_filters, question_dates, question_outlets, search
+from .stores import open_store
 
 
 @dataclass(frozen=True)
@@ -364,7 +365,7 @@ def stream_answer(
     settings = _settings(settings, corpus_dir, index_dir, collection)
     filters = check_filters(filters)  # a bad filter fails before any work
     t0 = time.perf_counter()
-    index = open_index(settings)
+    index = open_store(settings)
     searched = condense(question, history)
     notes = []
     words = searched.split()
@@ -392,7 +393,7 @@ def stream_answer(
     depth = k or (max(settings.k, EXPLAIN_K) if kind != "fact" else settings.k)
     passages = search(searched, index, settings, depth, filters)
     timings = {"retrieve": time.perf_counter() - t0}
-    coverage = max((index.keyword.coverage(searched, f"{p.title} {p.text}") for p in passages), default=0.0)
+    coverage = max((index.coverage(searched, f"{p.title} {p.text}") for p in passages), default=0.0)
     similarity = max((p.score for p in passages), default=0.0)
     ok = cite.answerable(coverage, similarity) if kind == "fact" else similarity >= cite.EXPLAIN_SIMILAR
     if not ok or cite.missing_names(searched, passages):
@@ -403,7 +404,7 @@ def stream_answer(
         yield done(answer)
         return
     if kind != "fact":
-        answer = _explain(question, searched, kind, passages, settings, index.keyword.coverage, timings)
+        answer = _explain(question, searched, kind, passages, settings, index.coverage, timings)
         timings["first_token"] = timings["total"] = time.perf_counter() - t0
         answer.notes = notes
         yield answer.text
@@ -429,7 +430,7 @@ def stream_answer(
     timings["generate"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     reading.join()
-    answer = _tie(question, searched, "".join(pieces), passages, evidence, index.keyword.coverage, timings, checker)
+    answer = _tie(question, searched, "".join(pieces), passages, evidence, index.coverage, timings, checker)
     timings["check"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
     answer.notes = notes

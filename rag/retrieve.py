@@ -1,4 +1,4 @@
-"""question -> Passages: dense (FAISS) and keyword (BM25) search, fused; filters; duplicates collapsed;
+"""question -> Passages: dense and keyword (BM25) search in the store (rag/stores.py), fused; filters; duplicates collapsed;
 neighbouring chunks of one article merged."""
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import store
-from .chunking import MONTHS
+from .chunking import MONTHS, Chunk
 from .config import Settings
-from .errors import BadFilterError, EmptyQuestionError, IndexMissingError, RagError
+from .errors import BadFilterError, EmptyQuestionError, RagError
+from .stores import Store, hybrid_search, open_store
 
 log = logging.getLogger(__name__)
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -29,41 +30,6 @@ class Passage:
     score: float  # cosine similarity between the question and the passage, 0..1
     metadata: dict[str, str] = field(default_factory=dict)
     chunk_ids: tuple[int, ...] = ()
-
-
-# --- the loaded index, shared by every call in this process ------------------------------------
-_lock = threading.Lock()
-_loaded: dict[Path, store.Index] = {}
-
-
-def open_index(settings: Settings, *, build_if_missing: bool = True) -> store.Index:
-    """The live index for settings.index_dir, reloaded when a sync has swapped in a new version.
-    A missing index is built from settings.corpus_dir on first use."""
-    from .models import chunk_budget, get_embedder
-
-    idir = Path(settings.index_dir).resolve()
-    with _lock:
-        version = store.current_version(idir)
-        cached = _loaded.get(idir)
-    if cached is not None and version == cached.path:
-        # checked on every call: the same folder may be asked for with other settings
-        store.check_compatible(
-            cached.manifest, get_embedder(settings).name, chunk_budget(settings), settings.chunk_overlap
-        )
-        return cached
-    if version is None:
-        if not build_if_missing:
-            raise IndexMissingError(f"No index at {idir}; run: rag index")
-        from .indexing import sync_index
-
-        log.warning("No index at %s yet: building it from %s", idir, settings.corpus_dir)
-        sync_index(settings=settings)
-    index = store.load(idir)
-    store.set_search_params(index.vectors, settings)
-    store.check_compatible(index.manifest, get_embedder(settings).name, chunk_budget(settings), settings.chunk_overlap)
-    with _lock:
-        _loaded[idir] = index
-    return index
 
 
 # --- filters --------------------------------------------------------------------------------------
@@ -96,24 +62,6 @@ def check_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
     if "after" in out and "before" in out and out["after"] > out["before"]:
         raise BadFilterError(f"after {out['after']} is later than before {out['before']}; swap them")
     return out
-
-
-def _matches(meta: dict[str, str], filters: dict[str, Any]) -> bool:
-    """Whether an article's metadata passes filters already checked by check_filters."""
-    for key, want in filters.items():
-        if key == "after":
-            if not meta.get("date") or meta["date"] < want:
-                return False
-        elif key == "before":
-            if not meta.get("date") or meta["date"] > want:
-                return False
-        elif key in ("source", "author", "category"):
-            have = meta.get(key, "").lower()
-            if not any(w.lower() in have for w in ([want] if isinstance(want, str) else want)):
-                return False
-        elif key == "date" and meta.get("date", "") != want:
-            return False
-    return True
 
 
 # --- what the question names ---------------------------------------------------------------------
@@ -149,27 +97,28 @@ def question_dates(question: str) -> set[str]:
     return out
 
 
-_aliases: dict[Path, dict[str, str]] = {}
+_aliases: dict[str, dict[str, str]] = {}
 
 
-def outlet_aliases(index: store.Index) -> dict[str, str]:
-    """Ways a question may name each outlet of the index: the full name and the part before " - " or
+def outlet_aliases(st: Store) -> dict[str, str]:
+    """Ways a question may name each outlet of the store: the full name and the part before " - " or
     " | " ("The Independent - Life and Style" -> "The Independent"); alias -> outlet."""
-    cached = _aliases.get(index.path)
+    key = f"{st.kind}:{id(st) if st.kind == 'server' else ''}:{st.generation()}"
+    cached = _aliases.get(key)
     if cached is None:
         cached = {}
-        for outlet in {c.metadata.get("source", "") for c in index.chunks.values()} - {""}:
+        for outlet in st.outlets():
             for alias in {outlet, re.split(r" [-|] ", outlet)[0]}:
                 if len(alias) >= 3:
                     cached[alias] = outlet
-        _aliases[index.path] = cached
+        _aliases[key] = cached
     return cached
 
 
-def question_outlets(question: str, index: store.Index) -> set[str]:
+def question_outlets(question: str, st: Store) -> set[str]:
     """Outlets of the index that the question names (as written, or in capitals: "CNBC" for "Cnbc")."""
     found = set()
-    for alias, outlet in outlet_aliases(index).items():
+    for alias, outlet in outlet_aliases(st).items():
         for form in {alias, alias.upper()}:
             if re.search(rf"(?<![\w]){re.escape(form)}(?![\w])", question):
                 found.add(outlet)
@@ -177,31 +126,6 @@ def question_outlets(question: str, index: store.Index) -> set[str]:
 
 
 # --- search ---------------------------------------------------------------------------------------
-def _dense(index: store.Index, qvec: Any, n: int, allowed: list[int] | None) -> list[tuple[int, float]]:
-    import numpy as np
-
-    if allowed is not None:
-        if not allowed:
-            return []
-        vecs = store.vectors_by_id(index, allowed)
-        sims = vecs @ qvec
-        order = np.argsort(-sims)[:n]
-        return [(allowed[i], float(sims[i])) for i in order]
-    n = min(n, index.vectors.ntotal)
-    if n == 0:
-        return []
-    import faiss
-
-    # one query: threads cost more than they save (69 ms with 2 threads vs 21 ms with 1 at 100k, docs/speed.md)
-    threads = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)
-    try:
-        scores, ids = index.vectors.search(qvec.reshape(1, -1), n)
-    finally:
-        faiss.omp_set_num_threads(threads)
-    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
-
-
 def _shingles(text: str) -> set[str]:
     words = re.findall(r"\w+", text.lower())
     return {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
@@ -238,18 +162,18 @@ def fuse(
     return fused
 
 
-def _boost(fused: dict[int, float], index: store.Index, question: str, settings: Settings) -> None:
+def _boost(fused: dict[int, float], st: Store, chunks: dict[int, Chunk], question: str, settings: Settings) -> None:
     """Favour chunks from the outlets and dates the question names (a boost, not a filter: a question
     may name two outlets, or name one in passing)."""
     if not fused or (settings.outlet_boost <= 0 and settings.date_boost <= 0):
         return
-    outlets = question_outlets(question, index) if settings.outlet_boost > 0 else set()
+    outlets = question_outlets(question, st) if settings.outlet_boost > 0 else set()
     dates = question_dates(question) if settings.date_boost > 0 else set()
     if not outlets and not dates:
         return
     top = max(fused.values())
     for cid in fused:
-        meta = index.chunks[cid].metadata
+        meta = chunks[cid].metadata
         if meta.get("source") in outlets:
             fused[cid] += settings.outlet_boost * top
         if meta.get("date") in dates:
@@ -257,37 +181,23 @@ def _boost(fused: dict[int, float], index: store.Index, question: str, settings:
 
 
 def search(
-    question: str, index: store.Index, settings: Settings, k: int, filters: dict[str, Any] | None = None
+    question: str, st: Store, settings: Settings, k: int, filters: dict[str, Any] | None = None
 ) -> list[Passage]:
-    """The k best passages for the question from a loaded index."""
+    """The k best passages for the question from a store."""
     from .models import get_embedder
 
     question = question.strip()
     if not question:
         raise EmptyQuestionError()
     filters = check_filters(filters)
-    allowed = None
-    if filters:
-        allowed = [cid for cid, c in index.chunks.items() if _matches(c.metadata, filters)]
     qvec = get_embedder(settings).embed([question])[0]
-    n = max(settings.candidates, k * 4)
-    dense = _dense(index, qvec, n, allowed)
-    keyword = index.keyword.search(question, n if allowed is None else len(index.chunks))
-    if allowed is not None:
-        ok = set(allowed)
-        keyword = [(cid, s) for cid, s in keyword if cid in ok][:n]
-
-    cosine = dict(dense)
-    missing = [cid for cid, _ in keyword if cid not in cosine]
-    if missing:
-        for cid, vec in zip(missing, store.vectors_by_id(index, missing), strict=True):
-            cosine[cid] = float(vec @ qvec)
-    fused = fuse(dense, keyword, cosine, settings)
-    _boost(fused, index, question, settings)
+    fused, cosine = hybrid_search(st, question, qvec, max(settings.candidates, k * 4), filters, settings)
+    chunks = st.chunks(list(fused))
+    _boost(fused, st, chunks, question, settings)
     ranked_ids = sorted(fused, key=lambda c: -fused[c])
     if settings.reranker_model:
-        ranked_ids = rerank(question, index, ranked_ids, settings)
-    return _assemble(index, ranked_ids, cosine, k)
+        ranked_ids = rerank(question, chunks, ranked_ids, settings)
+    return _assemble(st, chunks, ranked_ids, cosine, k)
 
 
 # --- optional cross-encoder -------------------------------------------------------------------------
@@ -315,23 +225,25 @@ def get_reranker(settings: Settings) -> Any:
         return _rerankers[source]
 
 
-def rerank(question: str, index: store.Index, ranked_ids: list[int], settings: Settings) -> list[int]:
+def rerank(question: str, chunks: dict[int, Chunk], ranked_ids: list[int], settings: Settings) -> list[int]:
     """Reorder the best fused chunks by the cross-encoder's score; the rest keep their order."""
     head = ranked_ids[: settings.rerank_candidates]
     if not head:
         return ranked_ids
-    scores = get_reranker(settings).predict([(question, index.chunks[c].indexed_text()) for c in head])
+    scores = get_reranker(settings).predict([(question, chunks[c].indexed_text()) for c in head])
     order = sorted(range(len(head)), key=lambda i: -float(scores[i]))
     return [head[i] for i in order] + ranked_ids[len(head) :]
 
 
-def _assemble(index: store.Index, ranked_ids: list[int], cosine: dict[int, float], k: int) -> list[Passage]:
+def _assemble(
+    st: Store, chunks: dict[int, Chunk], ranked_ids: list[int], cosine: dict[int, float], k: int
+) -> list[Passage]:
     """Best first: merge a chunk into an already chosen neighbour from its article, skip near-duplicates."""
     chosen: list[dict[str, Any]] = []
     for cid in ranked_ids:
         if len(chosen) >= k:
             break
-        c = index.chunks[cid]
+        c = chunks[cid]
         merged = False
         for p in chosen:
             if p["article"] == c.article_id and c.start <= p["end"] + 2 and c.end >= p["start"] - 2:
@@ -358,9 +270,14 @@ def _assemble(index: store.Index, ranked_ids: list[int], cosine: dict[int, float
             }
         )
     out = []
+    articles: dict[str, Any] = {}
     for p in chosen:
         c = p["chunk"]
-        article = index.articles.get(c.article_id)
+        article = (
+            articles[c.article_id]
+            if c.article_id in articles
+            else articles.setdefault(c.article_id, st.article(c.article_id))
+        )
         text = article.text[p["start"] : p["end"]] if article else c.text
         out.append(
             Passage(
@@ -398,7 +315,7 @@ def retrieve(
         collection: a named collection instead (rag/collections.py).
     """
     settings = (settings or Settings.load()).pick(collection=collection, corpus_dir=corpus_dir, index_dir=index_dir)
-    return search(question, open_index(settings), settings, k, filters)
+    return search(question, open_store(settings), settings, k, filters)
 
 
 @dataclass(frozen=True)
@@ -422,9 +339,18 @@ def index_status(
 ) -> IndexStatus:
     """What the live index holds (raises IndexMissingError when there is none)."""
     settings = (settings or Settings.load()).pick(collection=collection, corpus_dir=corpus_dir, index_dir=index_dir)
-    m = store.read_manifest(Path(settings.index_dir))
+    if settings.store == "server":
+        from .pgstore import PgStore
+
+        m = PgStore.open(settings).manifest()
+        where = f"server store {PgStore.open(settings).schema}"
+    else:
+        from . import store
+
+        m = store.read_manifest(Path(settings.index_dir))
+        where = str(settings.index_dir)
     return IndexStatus(
-        str(settings.index_dir),
+        where,
         str(settings.corpus_dir),
         settings.collection,
         len(m.articles),
@@ -453,13 +379,8 @@ def index_facets(
 ) -> Facets:
     """The filter values of the live index (raises IndexMissingError when there is none)."""
     settings = (settings or Settings.load()).pick(collection=collection, corpus_dir=corpus_dir, index_dir=index_dir)
-    index = open_index(settings, build_if_missing=False)
-    outlets = sorted({a.metadata.get("source", "") for a in index.articles.values()} - {""}, key=str.lower)
-    days = sorted(d for a in index.articles.values() if _ISO.fullmatch(d := a.metadata.get("date", "")))
-    return Facets(outlets, days[0] if days else "", days[-1] if days else "")
-
-
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+    st = open_store(settings, build_if_missing=False)
+    return Facets(sorted(st.outlets(), key=str.lower), *st.dates())
 
 
 def get_article(
@@ -472,7 +393,7 @@ def get_article(
 ) -> Any:
     """The whole cleaned article with this id (Passage.source / Citation.source), as indexed."""
     settings = (settings or Settings.load()).pick(collection=collection, corpus_dir=corpus_dir, index_dir=index_dir)
-    article = open_index(settings, build_if_missing=False).articles.get(source)
+    article = open_store(settings, build_if_missing=False).article(source)
     if article is None:
         raise RagError(f"No article {source!r} in the index at {settings.index_dir}; run: rag index")
     return article

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def corpus_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings for the bundled articles with the index in a temporary folder, built once."""
     from rag import build_index
 
@@ -47,7 +48,31 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         collections_dir=tmp_path_factory.mktemp("collections"),  # the chat's collections and conversations
     )
     build_index(settings=s)
-    return s
+    yield s
+    if s.store == "server":  # the store-agnostic tests' second pass (RAG_STORE=server, `make test`)
+        from rag.pgstore import PgStore
+
+        PgStore.open(s).drop()
+
+
+@pytest.fixture(scope="session")
+def store_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The server store's shard URLs, space-separated: the one `make store-up` started (or RAG_STORE_URL),
+    else two shards started here for the session (and stopped after)."""
+    from rag import storeserver
+    from rag.errors import RagError
+
+    try:
+        yield " ".join(storeserver.urls(Settings.load()))
+        return
+    except RagError:
+        pass
+    s = Settings.load().replace(store_home=tmp_path_factory.mktemp("store"))
+    found = storeserver.up(s, shards=2)
+    try:
+        yield " ".join(found)
+    finally:
+        storeserver.down(s)
 
 
 @pytest.fixture(scope="session")

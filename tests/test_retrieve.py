@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from rag import Settings, retrieve
+from rag.articles import Article
 from rag.chunking import Chunk, date_words, header
 from rag.errors import ModelError, RagError
+from rag.stores import LocalStore, matches
 
 R = sys.modules["rag.retrieve"]  # the module (rag.retrieve the name is the function)
 
@@ -28,8 +30,10 @@ OUTLETS = [
 
 
 def fake_index(metas: list[dict[str, str]]) -> Any:
+    """A local store over a hand-made index: chunk i is article a{i} with metadata metas[i]."""
     chunks = {i: Chunk(i, f"a{i}.json", f"title {i}", f"text {i}", 0, 6, m) for i, m in enumerate(metas)}
-    return SimpleNamespace(path=Path(f"/fake/{len(metas)}-{id(chunks)}"), chunks=chunks)
+    articles = {c.article_id: Article(c.article_id, c.title, c.text, c.metadata) for c in chunks.values()}
+    return LocalStore(SimpleNamespace(path=Path(f"/fake/{len(metas)}-{id(chunks)}"), chunks=chunks, articles=articles))  # type: ignore[arg-type]
 
 
 def test_header_writes_the_date_as_questions_do() -> None:
@@ -72,13 +76,19 @@ def test_rrf_weights_and_score_fusion() -> None:
 def test_named_outlet_and_date_lift_their_chunks() -> None:
     index = fake_index([{"source": "The Verge", "date": "2023-10-01"}, {"source": "TechCrunch", "date": "2023-10-02"}])
     fused = {0: 1.0, 1: 0.8}
-    R._boost(fused, index, "What did TechCrunch say?", Settings(outlet_boost=0.5, date_boost=0.0))
+    R._boost(fused, index, index.index.chunks, "What did TechCrunch say?", Settings(outlet_boost=0.5, date_boost=0.0))
     assert fused[1] > fused[0]
     fused = {0: 1.0, 1: 0.8}
-    R._boost(fused, index, "What was published on October 2, 2023?", Settings(outlet_boost=0.0, date_boost=0.5))
+    R._boost(
+        fused,
+        index,
+        index.index.chunks,
+        "What was published on October 2, 2023?",
+        Settings(outlet_boost=0.0, date_boost=0.5),
+    )
     assert fused[1] > fused[0]
     fused = {0: 1.0, 1: 0.8}
-    R._boost(fused, index, "What was said?", Settings(outlet_boost=0.5, date_boost=0.5))
+    R._boost(fused, index, index.index.chunks, "What was said?", Settings(outlet_boost=0.5, date_boost=0.5))
     assert fused == {0: 1.0, 1: 0.8}
 
 
@@ -89,12 +99,12 @@ def test_filters_on_multihop_metadata() -> None:
         "author": "Jane Doe",
         "category": "entertainment",
     }
-    assert R._matches(meta, {"source": "the independent", "after": "2023-10-01", "before": "2023-10-12"})
-    assert R._matches(meta, {"date": "2023-10-12", "category": "Entertainment", "author": "doe"})
-    assert not R._matches(meta, {"source": "TechCrunch"})
-    assert not R._matches(meta, {"after": "2023-10-13"})
-    assert not R._matches({"source": "TechCrunch"}, {"after": "2023-10-01"})  # no date: not known to be after
-    assert R._matches(meta, {"source": ["TechCrunch", "The Independent"]})  # any of a list
+    assert matches(meta, {"source": "the independent", "after": "2023-10-01", "before": "2023-10-12"})
+    assert matches(meta, {"date": "2023-10-12", "category": "Entertainment", "author": "doe"})
+    assert not matches(meta, {"source": "TechCrunch"})
+    assert not matches(meta, {"after": "2023-10-13"})
+    assert not matches({"source": "TechCrunch"}, {"after": "2023-10-01"})  # no date: not known to be after
+    assert matches(meta, {"source": ["TechCrunch", "The Independent"]})  # any of a list
     with pytest.raises(RagError, match="YYYY-MM-DD"):
         R.check_filters({"after": "October 1"})
     with pytest.raises(RagError, match="Unknown filter"):
@@ -110,7 +120,7 @@ def test_reranker_reorders_the_head_only(monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setitem(R._rerankers, "fake-reranker", Fake())
     s = Settings(reranker_model="fake-reranker", rerank_candidates=3)
-    assert R.rerank("q", index, [0, 1, 2, 3], s) == [2, 1, 0, 3]
+    assert R.rerank("q", index.index.chunks, [0, 1, 2, 3], s) == [2, 1, 0, 3]
 
 
 def test_reranker_bad_path_names_the_models_line() -> None:

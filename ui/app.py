@@ -117,7 +117,7 @@ class Guard:
 
 class IndexJob:
     """Syncs or rebuilds one index in a background thread; the old index keeps answering until the new
-    one is swapped in (open_index reloads only then). One job per index; anyone may watch its progress."""
+    one is swapped in (open_store reloads only then). One job per index; anyone may watch its progress."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
