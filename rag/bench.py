@@ -459,7 +459,8 @@ def _table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _cpu() -> str:
+def cpu_model() -> str:
+    """The CPU's model name (/proc/cpuinfo), for the figures' records."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -492,7 +493,7 @@ def run_bench(
         "mode": "quick" if quick else "full",
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {
-            "cpu": _cpu(),
+            "cpu": cpu_model(),
             "cores": os.cpu_count(),
             "python": platform.python_version(),
             "load_at_start": list(os.getloadavg()),
