@@ -204,8 +204,15 @@ class PgStore:
                 return {}
 
     def generation(self) -> str:
-        """Changes whenever a sync changed the store (readers' caches key on it)."""
-        return str(self.meta().get("generation", ""))
+        """Changes whenever a sync changed the store (readers' caches key on it): one row of shard 0."""
+        import psycopg
+
+        with self.pools[0].connection() as conn:
+            try:
+                row = conn.execute(f"select v from {self._t('meta')} where k = 'generation'").fetchone()
+            except psycopg.errors.UndefinedTable:
+                return ""
+        return str(row[0]) if row else ""
 
     def article_hashes(self) -> dict[str, str]:
         return dict(self._rows(f"select article_id, hash from {self._t('articles')}"))

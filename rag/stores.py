@@ -202,14 +202,17 @@ def open_store(settings: Settings, *, build_if_missing: bool = True) -> Store:
         from .pgstore import PgStore
 
         pg = PgStore.open(settings)
-        if not pg.meta():
+        try:
+            manifest = pg.manifest(full=False)  # one query per question: model and chunking only
+        except IndexMissingError:
             if not build_if_missing:
-                raise IndexMissingError(f"The server store has no index for {settings.collection}; run: rag index")
+                raise
             from .indexing import sync_index
 
             log.warning("No index in the server store yet: building it from %s", settings.corpus_dir)
             sync_index(settings=settings)
-        store.check_compatible(pg.manifest(full=False), *want)
+            manifest = pg.manifest(full=False)
+        store.check_compatible(manifest, *want)
         return pg
     idir = Path(settings.index_dir).resolve()
     with _lock:
