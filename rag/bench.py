@@ -289,6 +289,24 @@ def compare_backends(settings: Settings, n_chunks: int, n_queries: int) -> dict[
             "dense_hits@10": round(float(np.mean(hits)), 4),
         }
         vecs[label + "_top"] = top
+    # the other backends on this CPU, throughput only, on a slice: the record `auto` is chosen by
+    others: dict[str, Any] = {}
+    part = texts[:300]
+    base = time.perf_counter()
+    plain.embed(part)
+    plain_s = time.perf_counter() - base
+    for backend in ("openvino", "onnx-int8", "llamacpp"):
+        if backend == out["resolved_backend"]:
+            continue
+        try:
+            emb = get_embedder(settings.replace(embedding_backend=backend))
+            emb.embed(part[:8])
+            t = time.perf_counter()
+            emb.embed(part)
+            others[backend] = round(plain_s / (time.perf_counter() - t), 2)
+        except Exception as e:  # a backend this machine cannot run is a figure too
+            others[backend] = f"not run: {e}"[:200]
+    out["others_vs_torch"] = others
     cos = (vecs["fast"] * vecs["plain"]).sum(1)
     overlap = [len(set(a) & set(b)) / 10 for a, b in zip(vecs["fast_top"], vecs["plain_top"], strict=True)]
     out["speedup"] = round(out["fast"]["chunks_per_s"] / out["plain"]["chunks_per_s"], 2)
@@ -397,9 +415,37 @@ def run_peer(corpus_dir: Path, n_queries: int, n_answers: int, python: str | Non
         return dict(json.loads(Path(f.name).read_text()))
 
 
+def run_users(settings: Settings, users: str, requests: int) -> dict[str, Any]:
+    """bench/throughput.py in a subprocess: `rag api` (one replica) on settings' collection, answers/minute and
+    p50/p95 at each number of users at once (every worker warmed with every question first)."""
+    script = ROOT / "bench" / "throughput.py"
+    env = {**os.environ, "RAG_INDEX": str(settings.index_dir), "RAG_CORPUS": str(settings.corpus_dir)}
+    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+        cmd = [
+            sys.executable,
+            str(script),
+            "--users",
+            users,
+            "--requests",
+            str(requests),
+            "--warm-all",
+            "--json",
+            f.name,
+        ]
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if done.returncode:
+            return {"error": done.stderr.strip()[-600:]}
+        out = dict(json.loads(Path(f.name).read_text()))
+    for row in out["levels"]:
+        row["answers_per_minute"] = round(60 * row["requests_per_s"], 1)
+    return out
+
+
 # --- the command -------------------------------------------------------------------------------------
 def _table(results: dict[str, Any]) -> str:
-    lines = [f"rag bench ({results['mode']}) on {results['machine']['cpu']}, {results['machine']['cores']} cores"]
+    m = results["machine"]
+    lines = [f"rag bench ({results['mode']}) on {m['cpu']}, {m['cores']} cores, {' '.join(m.get('flags', []))}"]
+    lines.append("where it ran: " + "; ".join(f"{k} {v}" for k, v in results["settings"].get("where", {}).items()))
     for c in results["collections"]:
         b, r = c["build"], c["retrieve"]
         a = c.get("answer", {})
@@ -427,6 +473,9 @@ def _table(results: dict[str, Any]) -> str:
             f"cosine {e['cosine_fast_vs_plain']['mean']}; top-10 overlap {e['top10_overlap_mean']}; "
             f"dense Hits@10 {e['fast']['dense_hits@10']} vs {e['plain']['dense_hits@10']}"
         )
+        lines.append(f"{'':<14} chosen: {results['settings'].get('embedding_backend_why')}")
+        if e.get("others_vs_torch"):
+            lines.append(f"{'':<14} others vs torch (300 chunks): {e['others_vs_torch']}")
     ch = results.get("checker", {})
     if ch:
         lines.append(
@@ -451,6 +500,17 @@ def _table(results: dict[str, Any]) -> str:
             f"{row[key]['p50_ms']} ms recall@10 {row[key]['recall@10']} ({row['ivf_mem_mb']} MB, build "
             f"{row['ivf_build_s']} s)"
         )
+    if "scale_real" in results:
+        from .bench_scale import scale_lines
+
+        lines.extend(scale_lines(results["scale_real"], results["settings"]["ivf_nprobe"]))
+    for row in results.get("users", {}).get("levels", []):
+        lines.append(
+            f"users {row['users']:>3}      {row['answers_per_minute']} answers/min, p50 {row['p50_ms']} ms p95 "
+            f"{row['p95_ms']} ms, {row['errors']} errors (rag api, 1 replica, bundled articles)"
+        )
+    if "error" in results.get("users", {}):
+        lines.append(f"users: {results['users']['error']}")
     p = results.get("peer", {})
     if "ratios" in p:
         lines.append("peer (LlamaIndex / rag): " + ", ".join(f"{k} {v}" for k, v in p["ratios"].items()))
@@ -470,6 +530,35 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+SIMD_FLAGS = (
+    "sse4_2",
+    "avx",
+    "avx2",
+    "fma",
+    "f16c",
+    "avx_vnni",
+    "avx512f",
+    "avx512bw",
+    "avx512_vnni",
+    "avx512_bf16",
+    "amx_tile",
+    "amx_int8",
+    "amx_bf16",
+)
+
+
+def cpu_flags() -> list[str]:
+    """The vector-instruction flags of this CPU (/proc/cpuinfo): what the fast paths are chosen by."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                have = set(line.split(":", 1)[1].split())
+                return [f for f in SIMD_FLAGS if f in have]
+    except OSError:
+        pass
+    return []
+
+
 def run_bench(
     json_out: Path | str | None = None,
     quick: bool = False,
@@ -487,19 +576,23 @@ def run_bench(
     import numpy as np
 
     settings = settings or Settings.load()
-    from .embed import backend_for
+    from .device import describe
+    from .embed import backend_for, backend_reason
 
     results: dict[str, Any] = {
         "mode": "quick" if quick else "full",
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {
             "cpu": cpu_model(),
+            "flags": cpu_flags(),
             "cores": os.cpu_count(),
             "python": platform.python_version(),
             "load_at_start": list(os.getloadavg()),
         },
         "settings": {
             "embedding_backend": backend_for(settings),
+            "embedding_backend_why": backend_reason(settings),
+            "where": describe(settings),
             "threads": settings.threads,
             "exact_max_chunks": settings.exact_max_chunks,
             "ivf_nprobe": settings.ivf_nprobe,
@@ -568,6 +661,12 @@ def run_bench(
             index = store.load(bundled.index_dir)
             centers = store.vectors_by_id(index, list(index.chunks))
             qvecs = get_embedder(bundled).embed(questions)
+        if not quick:
+            print("bench: users at once (rag api)", file=sys.stderr)
+            results["users"] = run_users(bundled, "1,5,20", 40)
+            from .bench_scale import scale_real
+
+            results["scale_real"] = scale_real(settings)
         print("bench: synthetic scale run", file=sys.stderr)
         sizes = [10_000, 50_000] if quick else [10_000, 100_000, 300_000, 1_000_000]
         results["scale"] = scale_run(np.asarray(centers, "float32"), np.asarray(qvecs, "float32"), sizes, settings)

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ROLES = ("embedding", "llm", "reranker")
 DEFAULT_COLLECTION = "default"
 STORES = ("local", "server")
+GPU_MODES = ("auto", "off", "on")
 _COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
@@ -88,7 +89,7 @@ class Settings:
     cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "rag-news")  # exported models
     index_type: str = "auto"  # "auto" (flat up to exact_max_chunks, then ivf), "flat", "ivf"
     exact_max_chunks: int = 100_000  # past this many chunks "auto" picks the approximate index
-    ivf_nprobe: int = 32  # inverted lists searched per query (approximate index); more = better recall, slower
+    ivf_nprobe: int = 64  # inverted lists searched per query (approximate index): recall@10 0.97 at 1M (docs/speed.md)
     # where the index lives (docs/scale.md): "local" = the index folder (FAISS + bm25s files, no server);
     # "server" = PostgreSQL + pgvector (rag/pgstore.py), started by `make store-up`
     store: str = "local"
@@ -99,6 +100,9 @@ class Settings:
     workers: int = (
         0  # `rag index` with the server store: embed on a local Ray cluster of this many workers (0: in process)
     )
+    # the GPU (rag/device.py, docs/speed.md): "auto" = the LLM and the embedder run on an NVIDIA GPU where one is
+    # found and the builds support it, else the CPU; "off" = the CPU always; "on" = the GPU or a GpuError
+    gpu: str = "auto"
 
     @classmethod
     def load(cls, models_file: Path | None = None, **overrides: object) -> Settings:
@@ -113,6 +117,8 @@ class Settings:
             "store": os.environ.get("RAG_STORE") or "local",
             "store_url": os.environ.get("RAG_STORE_URL") or None,
             "store_home": _env_path("RAG_STORE_HOME", ROOT / ".store"),
+            "gpu": os.environ.get("RAG_GPU") or "auto",
+            "embedding_backend": os.environ.get("RAG_EMBEDDING_BACKEND") or "auto",
         }
         for role in ROLES:
             source = os.environ.get(f"RAG_{role.upper()}_MODEL") or models.get(role)
@@ -131,6 +137,8 @@ class Settings:
             values[key] = Path(str(values[key])).expanduser()
         if values["store"] not in STORES:
             raise ConfigError(f"RAG_STORE={values['store']!r} is not a store; use {' or '.join(STORES)}")
+        if values["gpu"] not in GPU_MODES:
+            raise ConfigError(f"RAG_GPU={values['gpu']!r} is not a GPU mode; use {', '.join(GPU_MODES)}")
         return cls(**values).pick(collection=collection)  # type: ignore[arg-type]
 
     def replace(self, **changes: object) -> Settings:

@@ -5,7 +5,8 @@ CPU and neither importing torch when answering; plain sentence-transformers is t
 reference. docs/speed.md has the measurements.
 
 The ONNX model is exported locally from the folder the first time (torch, offline) and cached under
-settings.cache_dir, keyed by the folder and the backend; it never comes from a hub.
+settings.cache_dir, keyed by the folder and the backend; it never comes from a hub. embedding_backend
+"llamacpp" (never picked by auto) runs a GGUF copy with llama.cpp instead: rag/gguf_embed.py.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 EXPORT_VERSION = 1  # bump when the export or the quantization recipe changes: cached files are re-made
-BACKENDS = ("openvino", "onnx-int8", "onnx", "torch")
+BACKENDS = ("openvino", "onnx-int8", "onnx", "llamacpp", "torch")
 POOLING = ("sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling")
 
 
@@ -53,10 +54,11 @@ class SentenceTransformerEmbedder:
     """A sentence-transformers folder on disk. Token counting needs only its tokenizer.json,
     so chunking does not pay for importing torch."""
 
-    def __init__(self, path: Path, name: str, batch_size: int = 32) -> None:
+    def __init__(self, path: Path, name: str, batch_size: int = 32, device: str = "cpu") -> None:
         self.path = path
         self.name = name
         self.batch_size = batch_size
+        self.device = device  # "cuda": the GPU (rag/device.py)
 
     @cached_property
     def _tokenizer(self):  # type: ignore[no-untyped-def]
@@ -76,7 +78,7 @@ class SentenceTransformerEmbedder:
         transformers.logging.set_verbosity_error()
         transformers.logging.disable_progress_bar()
 
-        return SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+        return SentenceTransformer(str(self.path), device=self.device, local_files_only=True)
 
     @cached_property
     def dim(self) -> int:  # type: ignore[override]
@@ -342,18 +344,56 @@ def backend_for(settings: Settings) -> str:
     return "openvino" if find_spec("openvino") and bf16_without_amx() else "onnx-int8"
 
 
+def _llamacpp_embedder(path: Path, name: str, settings: Settings) -> Embedder:
+    """A BERT folder with mean pooling run by llama.cpp, its GGUF file written once (rag/gguf_embed.py)."""
+    from . import gguf_embed
+    from .errors import ModelError
+
+    if _pooling_mode(path) != "mean" or not gguf_embed.is_bert(path):
+        raise ModelError(f"{path} is not a BERT folder with mean pooling; set embedding_backend='torch'")
+    target = Path(settings.cache_dir) / "gguf" / _cache_key(path, f"llamacpp-{gguf_embed.WEIGHTS}") / "model.gguf"
+    try:
+        if not target.exists():
+            log.info("Writing %s to %s (once)", path, target)
+            gguf_embed.write_gguf(path, target)
+        embedder = gguf_embed.LlamaCppEmbedder(path, gguf_embed.manifest_name(name), target, threads=settings.threads)
+        embedder.llm  # noqa: B018  (load now, so a file llama.cpp cannot read fails here)
+    except (ImportError, OSError, RuntimeError, ValueError) as e:
+        raise ModelError(f"Cannot run {path} with llama.cpp ({e}); set embedding_backend='torch'") from None
+    return cast("Embedder", embedder)
+
+
+def backend_reason(settings: Settings) -> str:
+    """Why backend_for chose what it chose, in words (`rag bench` prints it)."""
+    backend = backend_for(settings)
+    if settings.embedding_backend != "auto":
+        return f"{backend}: set by embedding_backend"
+    if backend == "torch":
+        return "torch: onnxruntime or onnx is not installed"
+    if backend == "openvino":
+        return "openvino: the CPU has avx512_bf16 and no AMX, so OpenVINO computes in bfloat16 (docs/speed.md)"
+    if bf16_without_amx():
+        return "onnx-int8: openvino is not installed"
+    return (
+        "onnx-int8: the CPU has no avx512_bf16 (or has AMX, where bf16 was not measured): int8 weights (docs/speed.md)"
+    )
+
+
 def make_embedder(path: Path, name: str, settings: Settings) -> Embedder:
     """The embedder for settings.embedding_backend, falling back to sentence-transformers when the
     fast path's packages are missing or the folder is not a plain Transformer + Pooling model.
 
     The manifest records `name` for torch, fp32 ONNX and OpenVINO (the same vectors, cosine >= 0.9999),
     and `name+onnx-int8` for int8 weights, whose vectors differ slightly: an index built with one is
-    rebuilt, not mixed, when the other is used."""
+    rebuilt, not mixed, when the other is used. llamacpp (llama.cpp on a GGUF copy, BERT folders with mean
+    pooling only, no fallback) records `name+llamacpp` for q8_0 weights, `name` for f16 ones."""
     from .errors import ModelError
 
     backend = backend_for(settings)
     if backend not in BACKENDS:
         raise ModelError(f"Unknown embedding_backend {backend!r}; use auto, {', '.join(BACKENDS)}")
+    if backend == "llamacpp":
+        return _llamacpp_embedder(path, name, settings)
     pooling = _pooling_mode(path)
     if backend != "torch" and pooling is not None:
         quantize = backend == "onnx-int8"
@@ -386,4 +426,7 @@ def make_embedder(path: Path, name: str, settings: Settings) -> Embedder:
             log.warning("ONNX export of %s failed (%s); using sentence-transformers", path, e)
     elif backend != "torch" and settings.embedding_backend != "auto":
         raise ModelError(f"{path} is not a plain Transformer + Pooling folder; set embedding_backend='torch'")
-    return cast("Embedder", SentenceTransformerEmbedder(path, name, batch_size=settings.embed_batch))
+    from .device import embedder_device  # "cuda" where settings.gpu, the backend and a CUDA torch allow it
+
+    device = embedder_device(settings)
+    return cast("Embedder", SentenceTransformerEmbedder(path, name, batch_size=settings.embed_batch, device=device))

@@ -58,6 +58,10 @@ class ConfigError(RagError):
     """models.txt or an environment variable is malformed."""
 
 
+class GpuError(RagError):
+    """RAG_GPU=on, but a model cannot run on the GPU (none found, or a build without GPU support)."""
+
+
 class MissingExtraError(RagError):
     """An optional dependency is not installed."""
 

@@ -33,9 +33,10 @@ class Generator(Protocol):
 
 
 class LlamaGenerator:
-    """A local GGUF through llama-cpp-python. One generation at a time (the model is not thread-safe)."""
+    """A local GGUF through llama-cpp-python. One generation at a time (the model is not thread-safe).
+    gpu_layers: layers offloaded to the GPU (-1: all; 0: none, the CPU), see rag/device.py."""
 
-    def __init__(self, path: Path, n_ctx: int = 2048, threads: int = 2, seed: int = 0) -> None:
+    def __init__(self, path: Path, n_ctx: int = 2048, threads: int = 2, seed: int = 0, gpu_layers: int = 0) -> None:
         try:
             from llama_cpp import Llama
         except ImportError:
@@ -49,12 +50,14 @@ class LlamaGenerator:
                 seed=seed,
                 verbose=False,
                 n_batch=512,
+                n_gpu_layers=gpu_layers,
             )
         except (ValueError, RuntimeError, OSError) as e:
             raise ModelError(f"Cannot load the LLM {path} ({e}); check the 'llm' line in models.txt") from None
         self.path = path
         self.n_ctx = n_ctx
         self.seed = seed
+        self.gpu_layers = gpu_layers
         self.has_chat_template = bool(self.llm.metadata.get("tokenizer.chat_template"))
         self._lock = threading.Lock()
 

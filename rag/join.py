@@ -446,6 +446,14 @@ def gather(
                 ev.findings.append(Finding(claim, outlet, v, passages[0], (passages[0].start, passages[0].start)))
                 continue
             pi, s0, s1, _ = sents[v.sentence]
+            if passages[pi].source != passages[0].source:
+                # the article the search ranked first for this claim decides it the same way: cite it (several
+                # articles of one outlet often tell the same story; the first is the one the claim is about)
+                top = [j for j, s in enumerate(sents) if passages[s[0]].source == passages[0].source]
+                first = checker.check(text, [sents[j][3] for j in top])
+                if first.label == v.label and first.sentence is not None:
+                    v = first
+                    pi, s0, s1, _ = sents[top[first.sentence]]
             p = passages[pi]
             topic = not analyse_many([text])[0].predicates  # "A situation where the coach chose ...": no main verb
             ev.findings.append(

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 _lock = threading.Lock()
 _embedders: dict[str, Embedder] = {}
-_generators: dict[tuple[str, int, int], Generator] = {}
+_generators: dict[tuple[str, int, int, int], Generator] = {}
 _checkers: dict[str, ClaimChecker] = {}
 
 
@@ -38,25 +38,39 @@ def languages(settings: Settings) -> str:
     return LANGUAGES.get(name, "as its model card says (not measured here)")
 
 
+def _embedder_key(settings: Settings) -> str:
+    """What makes one embedder differ from another: the model, the backend, threads and the device."""
+    from .device import embedder_device
+
+    return f"{settings.embedding_model}|{settings.embedding_backend}|{settings.threads}|{embedder_device(settings)}"
+
+
 def get_embedder(settings: Settings) -> Embedder:
+    from .device import embedder_device
     from .embed import make_embedder
 
-    key = f"{settings.embedding_model}|{settings.embedding_backend}|{settings.threads}"
+    key = _embedder_key(settings)
+    # on the GPU the embedder is sentence-transformers (torch) on "cuda": the fast CPU backends stay on the CPU
+    chosen = settings.replace(embedding_backend="torch") if embedder_device(settings) == "cuda" else settings
     with _lock:
         if key not in _embedders:
             path = resolve_model(settings.embedding_model, "embedding")
-            _embedders[key] = make_embedder(path, embedder_name(settings.embedding_model), settings)
+            _embedders[key] = make_embedder(path, embedder_name(settings.embedding_model), chosen)
         return _embedders[key]
 
 
 def get_generator(settings: Settings) -> Generator:
+    from .device import llm_gpu_layers
     from .generate import LlamaGenerator
 
-    key = (settings.llm_model, settings.n_ctx, settings.threads)
+    layers = llm_gpu_layers(settings)  # 0 (the CPU) unless settings.gpu and the llama.cpp build allow the GPU
+    key = (settings.llm_model, settings.n_ctx, settings.threads, layers)
     with _lock:
         if key not in _generators:
             path = resolve_model(settings.llm_model, "llm")
-            _generators[key] = LlamaGenerator(path, n_ctx=settings.n_ctx, threads=settings.threads, seed=settings.seed)
+            _generators[key] = LlamaGenerator(
+                path, n_ctx=settings.n_ctx, threads=settings.threads, seed=settings.seed, gpu_layers=layers
+            )
         return _generators[key]
 
 
@@ -70,7 +84,7 @@ def get_checker(settings: Settings) -> ClaimChecker:
     from .claims import ClaimChecker
 
     embedder = get_embedder(settings)
-    key = f"{settings.embedding_model}|{settings.embedding_backend}|{settings.threads}"
+    key = _embedder_key(settings)
     with _lock:
         if key not in _checkers:
             _checkers[key] = ClaimChecker(embed=embedder.embed)

@@ -245,7 +245,8 @@ def remove_vectors(vectors: Any, ids: list[int]) -> Any:
 
 # --- vector index type by size (docs/speed.md) ---------------------------------------------------
 # Exact search (IndexFlatIP in an IndexIDMap2) while small; past settings.exact_max_chunks an inverted-file
-# index (IVF, flat lists): recall@10 >= 0.95 against exact at nprobe 32 and ~1-3 ms a query at 1M chunks
+# index (IVF, flat lists): on real sentence vectors, recall@10 0.987 against exact at nprobe 64 (60k), 0.974 at 1M
+# drawn around them, ~3 ms a query there
 # on 2 cores, built in well under a minute (HNSW needs many minutes at 1M on 2 cores), and, unlike HNSW,
 # it removes ids in place, so sync works the same for both types.
 
@@ -270,7 +271,7 @@ def make_vector_index(dim: int, size: int = 0, settings: Any = None) -> Any:
     if choose_index_type(size, settings) == "flat":
         return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
     index: Any = faiss.index_factory(dim, f"IVF{ivf_lists(size)},Flat", faiss.METRIC_INNER_PRODUCT)
-    index.nprobe = getattr(settings, "ivf_nprobe", 32)
+    index.nprobe = getattr(settings, "ivf_nprobe", 64)
     return index  # trained by add_vectors on the first vectors it gets
 
 
@@ -304,7 +305,7 @@ def set_search_params(index: Any, settings: Any) -> None:
 
     ivf = None if isinstance(index, faiss.IndexIDMap) else faiss.try_extract_index_ivf(index)
     if ivf is not None:
-        ivf.nprobe = int(getattr(settings, "ivf_nprobe", 32))
+        ivf.nprobe = int(getattr(settings, "ivf_nprobe", 64))
 
 
 def retype_vectors(index: Any, size: int, settings: Any = None) -> Any:

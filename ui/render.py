@@ -11,10 +11,13 @@ newlines become <br> and no raw newline is ever emitted.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from html import escape
 from itertools import pairwise
 from typing import Any, Protocol
+
+from rag.chunking import date_words
 
 
 class _Span(Protocol):
@@ -79,7 +82,8 @@ def answer_html(answer: Any, articles: dict[str, str | None]) -> str:
         parts.append(f'<div class="rag-searched">Searched: “{escape(answer.searched)}”</div>')
     for note in getattr(answer, "notes", []):
         parts.append(f'<div class="rag-note">{escape(note)}</div>')
-    parts.append(f'<div class="rag-answer rag-final">{text_html(answer.text)}</div>')
+    timeline = timeline_html(answer)
+    parts.append(timeline or f'<div class="rag-answer rag-final">{text_html(answer.text)}</div>')
     for warning in getattr(answer, "warnings", []):
         parts.append(f'<div class="rag-warning">⚠ {escape(warning)}</div>')
     if answer.unsupported:
@@ -94,6 +98,38 @@ def answer_html(answer: Any, articles: dict[str, str | None]) -> str:
             f'<div class="rag-related"><div class="rag-label">Related reading (not sources)</div>{items}</div>'
         )
     return f'<div class="rag-message">{"".join(parts)}</div>'
+
+
+_LINE = re.compile(r"^- (?:(?P<lead>[^\n]*?)\s*\((?P<words>[^()\n]+)\): )?(?P<text>.*?)\s*\[(?P<n>\d+)\]$")
+
+
+def timeline_html(answer: Any) -> str | None:
+    """A change-over-time answer as a dated timeline: one row per cited line, its article's date on the
+    left (from the article's metadata, not from the text), oldest first as the answer orders them.
+    None when the answer is of another kind or fewer than two of its lines carry a date."""
+    if getattr(answer, "kind", "") != "change":
+        return None
+    dates = {c.n: c.metadata.get("date", "") for c in answer.citations}
+    head: list[str] = []
+    rows: list[str] = []
+    for line in answer.text.splitlines():
+        m = _LINE.match(line.strip())
+        if m is None:
+            (rows if rows else head).append(f'<div class="rag-answer">{text_html(line)}</div>')
+            continue
+        n = int(m.group("n"))
+        day = dates.get(n, "")
+        outlet = m.group("lead") or ""
+        when = (
+            f'<time class="rag-when" datetime="{escape(day)}">{escape(date_words(day))}</time>'
+            if day
+            else '<span class="rag-when">undated</span>'
+        )
+        who = f'<span class="rag-outlet">{escape(outlet)}</span> ' if outlet else ""
+        rows.append(f'<li>{when}<div class="rag-event">{who}{text_html(m.group("text"))} [{n}]</div></li>')
+    if sum('datetime="' in r for r in rows) < 2:
+        return None
+    return f'{"".join(head)}<ol class="rag-timeline rag-final">{"".join(rows)}</ol>'
 
 
 def streaming_html(pieces: Sequence[str]) -> str:
@@ -170,6 +206,12 @@ progress.rag-progress { width: 100%; }
 .rag-warning { color: #8a3b00; background: #fff4e5; border-left: 3px solid #e67e22; padding: .3em .6em;
   margin: .4em 0; font-size: .92em; }
 .rag-focus { color: #555; font-size: .9em; }
+.rag-timeline { list-style: none; padding-left: 0; margin: .3em 0; border-left: 2px solid #d0d7de; }
+.rag-timeline li { display: flex; gap: .8em; padding: .25em 0 .25em .8em; position: relative; }
+.rag-timeline li::before { content: ""; position: absolute; left: -6px; top: .65em; width: 10px; height: 10px;
+  border-radius: 50%; background: #57606a; }
+.rag-when { flex: 0 0 9.5em; color: #444; font-weight: 600; font-size: .92em; }
+.rag-outlet { color: #57606a; font-style: italic; }
 .rag-report ul { margin: .2em 0; padding-left: 1.2em; font-size: .9em; }
 """
 
