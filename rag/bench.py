@@ -95,6 +95,8 @@ def bench_collection(
     if scorer is not None:
         out["retrieval_quality"] = scorer(settings)
     first, total, generated, checks = [], [], [], []
+    answered: list[float | None] = []
+    declined = 0
     for q in questions[:n_answers]:
         t = time.perf_counter()
         ttft = None
@@ -102,9 +104,11 @@ def bench_collection(
             if ttft is None:
                 ttft = time.perf_counter() - t  # the first text piece (or the Answer, when it declines)
             if not isinstance(piece, str):
-                if "generate" in piece.timings:  # declined at the gate: no LLM call, a few ms
+                if "generate" in piece.timings:  # the LLM wrote it
                     generated.append((1000 * (ttft or 0.0), 1000 * (time.perf_counter() - t)))
                     checks.append(1000 * piece.timings.get("check", 0.0))
+                declined += piece.abstained
+                answered.append(None if piece.abstained else 1000 * (time.perf_counter() - t))
                 break
         total.append(1000 * (time.perf_counter() - t))
         first.append(1000 * (ttft or 0.0))
@@ -113,7 +117,11 @@ def bench_collection(
             "first_token_p50_ms": round(percentile(first, 50), 1),
             "total_p50_ms": round(percentile(total, 50), 1),
             "n": len(total),
-            "declined_before_the_llm": len(total) - len(generated),
+            "by_the_llm": len(generated),
+            "without_the_llm": len(total) - len(generated) - declined,  # explanatory and joined answers
+            "declined": declined,
+            # per question, in order (None: declined): the peer's answer times are compared on the same ones
+            "answered_ms": [None if x is None else round(x, 1) for x in answered],
         }
         if generated:  # the questions that reached the LLM: what a comparison of answer times should use
             out["answer"]["llm_first_token_p50_ms"] = round(percentile([g[0] for g in generated], 50), 1)
@@ -456,10 +464,10 @@ def _table(results: dict[str, Any]) -> str:
         )
         if a.get("check_after_generation_p50_ms") is not None:
             lines.append(f"{'':<14} claim check after generation p50 {a['check_after_generation_p50_ms']} ms")
-        if a.get("declined_before_the_llm"):
+        if a:
             lines.append(
-                f"{'':<14} {a['declined_before_the_llm']} of {a['n']} answers declined before the LLM; the rest: first "
-                f"{a.get('llm_first_token_p50_ms')} ms total {a.get('llm_total_p50_ms')} ms"
+                f"{'':<14} of {a['n']} answers: {a.get('by_the_llm')} by the LLM (first {a.get('llm_first_token_p50_ms')} "
+                f"ms, total {a.get('llm_total_p50_ms')} ms), {a.get('without_the_llm')} without it, {a.get('declined')} declined"
             )
         if "retrieval_quality" in c:
             lines.append(
@@ -646,14 +654,18 @@ def run_bench(
                         "hits@10_ours": ours["retrieval_quality"]["hits@10"],
                         "hits@10_peer": theirs["retrieval_quality"]["hits@10"],
                     }
-                    # answer times: against ours that reached the LLM (a question declined before it costs
-                    # a few ms and would make any ratio meaningless)
-                    mine = ours.get("answer", {})
-                    if "answer" in theirs and "llm_total_p50_ms" in mine:
-                        for key in ("first_token_p50_ms", "total_p50_ms"):
-                            results["peer"]["ratios"][f"answer_{key}"] = round(
-                                theirs["answer"][key] / max(mine[f"llm_{key}"], 1e-9), 2
-                            )
+                    # answer times on the same first questions, against ours that were answered (a decline
+                    # costs a few ms and would make any ratio meaningless); ours may be answered without the LLM
+                    mine = [
+                        x
+                        for x in ours.get("answer", {}).get("answered_ms", [])[: theirs.get("answer", {}).get("n", 0)]
+                        if x
+                    ]
+                    if "answer" in theirs and mine:
+                        results["peer"]["ratios"]["answer_total_p50"] = round(
+                            theirs["answer"]["total_p50_ms"] / max(percentile(mine, 50), 1e-9), 2
+                        )
+                        results["peer"]["ratios"]["answers_compared"] = len(mine)
         if centers is None:
             from . import store
             from .models import get_embedder
