@@ -218,7 +218,48 @@ def export_onnx(path: Path, target: Path, pooling: str, quantize: bool) -> Path:
     return target
 
 
-class OnnxEmbedder:
+class FolderModel:
+    """What every exported copy of a sentence-transformers folder reads from the folder itself: its
+    tokenizer.json (word pieces counted, and cut at max_tokens, exactly as sentence-transformers does),
+    its output width and its max_seq_length."""
+
+    path: Path
+
+    def _tokenizer_file(self, truncate: bool):  # type: ignore[no-untyped-def]
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        tok.no_padding()
+        if truncate:
+            tok.enable_truncation(max_length=self.max_tokens)
+        else:
+            tok.no_truncation()
+        return tok
+
+    @cached_property
+    def _counter(self):  # type: ignore[no-untyped-def]
+        return self._tokenizer_file(truncate=False)
+
+    @cached_property
+    def _tokenizer(self):  # type: ignore[no-untyped-def]
+        return self._tokenizer_file(truncate=True)
+
+    @cached_property
+    def dim(self) -> int:
+        return int(json.loads((self.path / "1_Pooling" / "config.json").read_text())["word_embedding_dimension"])
+
+    @cached_property
+    def max_tokens(self) -> int:
+        cfg = self.path / "sentence_bert_config.json"
+        if cfg.exists():
+            return int(json.loads(cfg.read_text()).get("max_seq_length", 256))
+        return 256
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._counter.encode(text, add_special_tokens=False).ids)
+
+
+class OnnxEmbedder(FolderModel):
     """The same folder run by onnxruntime: exported once (see export_onnx), texts grouped by length so
     little padding is computed, threads set to the machine's."""
 
@@ -228,24 +269,6 @@ class OnnxEmbedder:
         self.model_file = model_file
         self.threads = threads
         self.batch_size = batch_size
-
-    @cached_property
-    def _counter(self):  # type: ignore[no-untyped-def]
-        from tokenizers import Tokenizer
-
-        tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
-        tok.no_padding()
-        tok.no_truncation()
-        return tok
-
-    @cached_property
-    def _tokenizer(self):  # type: ignore[no-untyped-def]
-        from tokenizers import Tokenizer
-
-        tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
-        tok.no_padding()
-        tok.enable_truncation(max_length=self.max_tokens)
-        return tok
 
     @cached_property
     def session(self):  # type: ignore[no-untyped-def]
@@ -259,20 +282,6 @@ class OnnxEmbedder:
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3
         return ort.InferenceSession(str(self.model_file), opts, providers=["CPUExecutionProvider"])
-
-    @cached_property
-    def dim(self) -> int:  # type: ignore[override]
-        return int(json.loads((self.path / "1_Pooling" / "config.json").read_text())["word_embedding_dimension"])
-
-    @cached_property
-    def max_tokens(self) -> int:  # type: ignore[override]
-        cfg = self.path / "sentence_bert_config.json"
-        if cfg.exists():
-            return int(json.loads(cfg.read_text()).get("max_seq_length", 256))
-        return 256
-
-    def count_tokens(self, text: str) -> int:
-        return len(self._counter.encode(text, add_special_tokens=False).ids)
 
     def embed(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         import numpy as np

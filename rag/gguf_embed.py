@@ -14,6 +14,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .embed import FolderModel
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -135,7 +137,7 @@ def write_gguf(path: Path, target: Path, weights: str = WEIGHTS) -> Path:
     return target
 
 
-class LlamaCppEmbedder:
+class LlamaCppEmbedder(FolderModel):
     """The GGUF file run by llama.cpp with mean pooling. Texts are tokenized by tokenizer.json (cut at
     max_tokens word pieces with [CLS] and [SEP], as sentence-transformers does), sorted by length and
     packed into batches of up to batch_tokens tokens, one sequence per text."""
@@ -147,25 +149,6 @@ class LlamaCppEmbedder:
         self.threads = threads
         self.batch_tokens = batch_tokens
         self._lock = threading.Lock()  # one llama context: the web chat may embed from several threads
-
-    def _tokenizer_file(self, truncate: bool):  # type: ignore[no-untyped-def]
-        from tokenizers import Tokenizer
-
-        tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
-        tok.no_padding()
-        if truncate:
-            tok.enable_truncation(max_length=self.max_tokens)
-        else:
-            tok.no_truncation()
-        return tok
-
-    @cached_property
-    def _counter(self):  # type: ignore[no-untyped-def]
-        return self._tokenizer_file(truncate=False)
-
-    @cached_property
-    def _tokenizer(self):  # type: ignore[no-untyped-def]
-        return self._tokenizer_file(truncate=True)
 
     @cached_property
     def llm(self):  # type: ignore[no-untyped-def]
@@ -198,20 +181,6 @@ class LlamaCppEmbedder:
     def n_seq(self) -> int:
         """Sequences one batch may hold (llama.cpp's limit for this context)."""
         return int(self.llm.context_params.n_seq_max)
-
-    @cached_property
-    def dim(self) -> int:
-        return int(json.loads((self.path / "1_Pooling" / "config.json").read_text())["word_embedding_dimension"])
-
-    @cached_property
-    def max_tokens(self) -> int:
-        cfg = self.path / "sentence_bert_config.json"
-        if cfg.exists():
-            return int(json.loads(cfg.read_text()).get("max_seq_length", 256))
-        return 256
-
-    def count_tokens(self, text: str) -> int:
-        return len(self._counter.encode(text, add_special_tokens=False).ids)
 
     def _groups(self, lengths: list[int]) -> list[list[int]]:
         """Text indices, shortest first, in groups of at most batch_tokens tokens and n_seq texts."""
