@@ -38,22 +38,21 @@ def languages(settings: Settings) -> str:
     return LANGUAGES.get(name, "as its model card says (not measured here)")
 
 
-def _embedder_key(settings: Settings) -> str:
+def _embedder_key(settings: Settings, device: str) -> str:
     """What makes one embedder differ from another: the model, the backend, threads and the device."""
-    from .device import embedder_device
-
-    return f"{settings.embedding_model}|{settings.embedding_backend}|{settings.threads}|{embedder_device(settings)}"
+    return f"{settings.embedding_model}|{settings.embedding_backend}|{settings.threads}|{device}"
 
 
 def get_embedder(settings: Settings) -> Embedder:
     from .device import embedder_device
     from .embed import make_embedder
 
-    key = _embedder_key(settings)
-    # on the GPU the embedder is sentence-transformers (torch) on "cuda": the fast CPU backends stay on the CPU
-    chosen = settings.replace(embedding_backend="torch") if embedder_device(settings) == "cuda" else settings
+    device = embedder_device(settings)
+    key = _embedder_key(settings, device)
     with _lock:
         if key not in _embedders:
+            # on the GPU the embedder is sentence-transformers (torch) on "cuda": the fast backends are CPU-only
+            chosen = settings.replace(embedding_backend="torch") if device == "cuda" else settings
             path = resolve_model(settings.embedding_model, "embedding")
             _embedders[key] = make_embedder(path, embedder_name(settings.embedding_model), chosen)
         return _embedders[key]
@@ -82,9 +81,10 @@ def chunk_budget(settings: Settings) -> int:
 def get_checker(settings: Settings) -> ClaimChecker:
     """The claim checker, reading meaning through the pipeline's embedder (one per embedder)."""
     from .claims import ClaimChecker
+    from .device import embedder_device
 
     embedder = get_embedder(settings)
-    key = _embedder_key(settings)
+    key = _embedder_key(settings, embedder_device(settings))
     with _lock:
         if key not in _checkers:
             _checkers[key] = ClaimChecker(embed=embedder.embed)

@@ -100,7 +100,7 @@ def answer_html(answer: Any, articles: dict[str, str | None]) -> str:
     return f'<div class="rag-message">{"".join(parts)}</div>'
 
 
-_LINE = re.compile(r"^- (?:(?P<lead>[^\n]*?)\s*\((?P<words>[^()\n]+)\): )?(?P<text>.*?)\s*\[(?P<n>\d+)\]$")
+_LINE = re.compile(r"^- (?:(?P<lead>[^\n]*?)\s*\([^()\n]+\): )?(?P<text>.*?)\s*\[(?P<n>\d+)\]$")
 
 
 def timeline_html(answer: Any) -> str | None:
