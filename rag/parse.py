@@ -5,6 +5,7 @@ to their nouns, who-does-what frames, name slots and negated words. Parsed once 
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -341,10 +342,26 @@ def _quantities(doc: Any) -> list[Quantity]:
 _nlp_lock = threading.Lock()
 
 
+def _import_spacy() -> Any:
+    """spaCy, imported without torch when torch is not loaded yet: spaCy's ML library (thinc) imports torch
+    whenever it is installed, which is 1.5 s of a cold `rag ask` on 2 cores, and the English pipeline
+    (en_core_web_sm) runs on thinc's numpy ops without it. A later `import torch` works as usual."""
+    if "torch" in sys.modules or "spacy" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError meanwhile
+    try:
+        import spacy
+    finally:
+        del sys.modules["torch"]
+    return spacy
+
+
 @lru_cache(maxsize=1)
 def _nlp() -> Any:
     try:
-        import spacy
+        spacy = _import_spacy()
     except ImportError:
         from .errors import MissingExtraError
 

@@ -5,6 +5,8 @@ split. The figures asserted here are the ones measured on the report halves, whi
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,19 @@ def test_news_faithfulness_slice(checker: claims.ClaimChecker) -> None:
 
 # ROC AUC on that slice, a little under what was measured there (docs/checker.md)
 NEWS_FLOORS = {"qags_cnndm": 0.65, "qags_xsum": 0.55, "xsumfaith": 0.7, "cliff": 0.65}
+
+
+def test_parser_loads_without_torch_and_torch_still_imports_afterwards() -> None:
+    # a cold `rag ask` does not pay for torch's import (1.5 s on 2 cores) through spaCy's thinc
+    code = (
+        "import sys\n"
+        "from rag.parse import analyse_many\n"
+        "a = analyse_many(['Venezuela granted Russia concessions worth millions.'])[0]\n"
+        "assert 'russia' in a.content, a.content\n"
+        "assert 'torch' not in sys.modules\n"
+        "import torch\n"
+        "print(torch.ones(2).sum().item())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "2.0"
