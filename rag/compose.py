@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from .chunking import date_words
 from .cite import evidence_of
 from .claims import CONTRADICTED, ClaimChecker
+from .parse import analyse_many
 from .retrieve import Passage
 
 if TYPE_CHECKING:
@@ -36,9 +37,12 @@ DUPLICATE = 0.85  # cosine between two sentences above which they say the same t
 RELEVANT_SHARE = 0.7  # a further point must score at least this share of the best point's relevance
 DIVERSITY = 0.5  # maximal marginal relevance: relevance minus this times the closeness to a chosen point
 NEW_ARTICLE = 0.05  # a small preference for a point from an article not yet cited
+# A leading connective, cut from a line of the answer: "But" and "And" as they stand; the others only with
+# their comma, since without it they may begin the sentence's own words ("In addition to the US, 54 other
+# countries ...", "So far ...", "Still unclear is ...").
 _LEAD = re.compile(
-    r"^(?:however|but|and|meanwhile|instead|at\s+the\s+same\s+time|in\s+addition|also|"
-    r"still|moreover|furthermore|therefore|thus|so|yet)\s*,?\s+",
+    r"^(?:(?:but|and)\s+|(?:however|meanwhile|instead|at\s+the\s+same\s+time|in\s+addition|also|"
+    r"still|moreover|furthermore|therefore|thus|so|yet)\s*,\s*)",
     re.I,
 )
 # What a sentence that answers each kind of question tends to hold: a reason, a date or change, a speaker,
@@ -114,6 +118,9 @@ def choose(
     vectors = embed([question, *texts])
     q, sv = vectors[0], vectors[1:]
     cue = CUES.get(kind)
+    # a line of the answer states something: a fragment without a main verb ("Zakharova during this Thursday
+    # during an official press report.", a caption, a dateline) is never one (the parse is the checker's, cached)
+    states = [a.has_verb for a in analyse_many(texts)]
     relevance = [
         float(v @ q) + 0.5 * key_share(question, t) + (CUE if cue is not None and cue.search(t) else 0.0)
         for v, t in zip(sv, texts, strict=True)
@@ -122,7 +129,7 @@ def choose(
     while len(chosen) < limit:
         best, best_value = -1, float("-inf")
         for j in range(len(sents)):
-            if j in chosen or len(texts[j].split()) < 5:
+            if j in chosen or len(texts[j].split()) < 5 or not states[j]:
                 continue
             closeness = max((float(sv[j] @ sv[c]) for c in chosen), default=0.0)
             if closeness >= DUPLICATE:

@@ -85,6 +85,7 @@ class Analysis:
     tokens: list[Tok] = field(default_factory=list)
     negated: set[str] = field(default_factory=set)  # the words a negation applies to ("not confirm" -> confirm)
     predicates: list[str] = field(default_factory=list)  # the main verbs: what the statement says happened
+    has_verb: bool = False  # a verb or auxiliary anywhere: a statement, not a fragment or a caption
     single: bool = True  # one sentence (a merged window of two is not)
     entities: list[tuple[str, str]] = field(default_factory=list)  # (name as written, NER label), in order
 
@@ -459,6 +460,7 @@ def _analyse(text: str, doc: Any) -> Analysis:
         and _key(t) not in LIGHT
         and _key(t) != "SAY"
     ]
+    a.has_verb = any(t.pos_ in ("VERB", "AUX") for t in doc)
     a.tokens = [
         Tok(_key(t), t.pos_, t.dep_, _key(t.head) if t.head is not t else "", frozenset(_key(c) for c in t.children))
         for t in doc
