@@ -287,6 +287,8 @@ def _across(
         return None
     if q.form in (join.ENTITY, join.OUTLET) and kind != "fact":
         return None  # "What did TechCrunch say about X?" wants an explanation, not a name
+    if kind in ("explain", "summarize"):
+        return None  # "Summarize the theories TechCrunch offered for ..." wants the theories, not "Yes"
     checker = get_checker(settings)
 
     def within(text: str, where: dict[str, str], k: int) -> list[Passage]:
@@ -391,7 +393,11 @@ def stream_answer(
         yield done(joined)
         return
     depth = k or (max(settings.k, EXPLAIN_K) if kind != "fact" else settings.k)
-    passages = search(searched, index, settings, depth, filters)
+    where = filters
+    if kind != "fact" and focus["outlets"] and not filters.get("source"):
+        # "Summarize the theories TechCrunch offered ...": an explanation drawn from the outlets it names only
+        where = {**filters, "source": focus["outlets"]}
+    passages = search(searched, index, settings, depth, where)
     timings = {"retrieve": time.perf_counter() - t0}
     coverage = max((index.coverage(searched, f"{p.title} {p.text}") for p in passages), default=0.0)
     similarity = max((p.score for p in passages), default=0.0)

@@ -160,6 +160,19 @@ def test_an_entity_answer_cites_each_outlet_with_its_date(mh: dict) -> None:
 
 @pytest.mark.slow
 @needs_mh
+def test_an_explanation_or_summary_of_what_an_outlet_reported_is_drawn_from_it_and_is_not_a_yes(mh: dict) -> None:
+    for question, outlet in (
+        ("Explain why Polygon says Valve released an updated Steam Deck.", "Polygon"),
+        ("Summarize the Engadget report on Valve's updated gaming hardware.", "Engadget"),
+    ):
+        a = answer(question, settings=mh["settings"])
+        assert a.kind in ("explain", "summarize") and not a.abstained, (question, a.text)
+        assert not a.text.startswith(("Yes", "No")), a.text
+        assert a.citations and {c.metadata["source"] for c in a.citations} == {outlet}, a.citations
+
+
+@pytest.mark.slow
+@needs_mh
 def test_a_yes_no_answer_says_one_of_them_and_a_null_query_is_declined(mh: dict) -> None:
     for row in mh["rows"]:
         if not row["declined"]:  # every citation is referred to in the text, and every [n] is a citation
