@@ -90,8 +90,11 @@ def embed_device() -> str:
     torch is imported only in that case (importing it takes seconds)."""
     if gpu_name() is None or torch_cuda() is None:
         return "cpu"
+    from .parse import TORCH_IMPORT
+
     try:
-        import torch
+        with TORCH_IMPORT:
+            import torch
 
         return "cuda" if torch.cuda.is_available() else "cpu"
     except (ImportError, OSError, RuntimeError):

@@ -72,8 +72,11 @@ class SentenceTransformerEmbedder:
     @cached_property
     def model(self):  # type: ignore[no-untyped-def]
         _offline_env()
-        import transformers
-        from sentence_transformers import SentenceTransformer
+        from .parse import TORCH_IMPORT
+
+        with TORCH_IMPORT:
+            import transformers
+            from sentence_transformers import SentenceTransformer
 
         transformers.logging.set_verbosity_error()
         transformers.logging.disable_progress_bar()
@@ -145,9 +148,12 @@ def export_onnx(path: Path, target: Path, pooling: str, quantize: bool) -> Path:
     import tempfile
 
     _offline_env()
-    import torch
-    import transformers
-    from transformers import AutoModel
+    from .parse import TORCH_IMPORT
+
+    with TORCH_IMPORT:
+        import torch
+        import transformers
+        from transformers import AutoModel
 
     transformers.logging.set_verbosity_error()
     # subtle: attention written out as matmuls ("eager"), not torch's fused scaled_dot_product_attention,

@@ -343,20 +343,26 @@ def _quantities(doc: Any) -> list[Quantity]:
 _nlp_lock = threading.Lock()
 
 
+# Held while spaCy is imported with torch hidden (below); code of this package that may import torch (the
+# torch embedder, the reranker, GPU detection) takes it first, so that it never sees torch hidden.
+TORCH_IMPORT = threading.Lock()
+
+
 def _import_spacy() -> Any:
     """spaCy, imported without torch when torch is not loaded yet: spaCy's ML library (thinc) imports torch
     whenever it is installed, which is 1.5 s of a cold `rag ask` on 2 cores, and the English pipeline
     (en_core_web_sm) runs on thinc's numpy ops without it. A later `import torch` works as usual."""
-    if "torch" in sys.modules or "spacy" in sys.modules:
-        import spacy
+    with TORCH_IMPORT:
+        if "torch" in sys.modules or "spacy" in sys.modules:
+            import spacy
 
+            return spacy
+        sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError meanwhile
+        try:
+            import spacy
+        finally:
+            del sys.modules["torch"]
         return spacy
-    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError meanwhile
-    try:
-        import spacy
-    finally:
-        del sys.modules["torch"]
-    return spacy
 
 
 @lru_cache(maxsize=1)

@@ -214,7 +214,10 @@ def get_reranker(settings: Settings) -> Any:
         if source not in _rerankers:
             path = resolve_model(source, "reranker")
             try:
-                from sentence_transformers import CrossEncoder
+                from .parse import TORCH_IMPORT
+
+                with TORCH_IMPORT:
+                    from sentence_transformers import CrossEncoder
 
                 _rerankers[source] = CrossEncoder(str(path), device="cpu", local_files_only=True)
             except Exception as e:  # a folder that is no cross-encoder: say which line to fix
