@@ -94,11 +94,21 @@ class Composed:
 
 
 def trim(sentence: str) -> str:
-    """The sentence without a leading connective ("However, ...") and outer quotes; capitalised."""
+    """The sentence without a leading connective ("However, ...") and without quotes around all of it,
+    capitalised; a quote that the sentence opens or closes alone (the rest of it is in the next or the
+    previous sentence) gets its other half, so that no line shows half a quote."""
     s = _LEAD.sub("", sentence.strip())
-    s = s.strip("“”\"' ")
-    if s and s[-1] not in ".!?":
+    inner = s.strip('“”" ')
+    if s[:1] in '“"' and s.rstrip(".!?")[-1:] in '”"' and not any(q in inner for q in '“”"'):
+        s = inner  # one quotation, the whole sentence
+    s = s.strip(" '")
+    if s and s[-1] not in '.!?"”':
         s += "."
+    opened, closed = s.count("“"), s.count("”")
+    if closed > opened:
+        s = "“" + s
+    elif opened > closed:
+        s += "”"
     return s[:1].upper() + s[1:] if s else sentence
 
 

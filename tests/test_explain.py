@@ -61,6 +61,20 @@ def test_a_bullet_and_its_lead_are_not_part_of_the_statement() -> None:
             "In addition to the US, 54 other countries recognize Guaidó.",
         ),
         ("So far the talks have failed.", "So far the talks have failed."),
+        # a quote the sentence opens or closes alone gets its other half; quotes around all of it go
+        (
+            "“Our collaboration is carried out strictly in accordance with the law.",
+            "“Our collaboration is carried out strictly in accordance with the law.”",
+        ),
+        (
+            "Russia will continue to inconvenience the United States,” he said.",
+            "“Russia will continue to inconvenience the United States,” he said.",
+        ),
+        (
+            "“We recommend that the United States stop,” Zakharova said.",
+            "“We recommend that the United States stop,” Zakharova said.",
+        ),
+        ("“There is no reason to worry.”", "There is no reason to worry."),
     ],
 )
 def test_a_line_loses_its_leading_connective_only(sentence: str, line: str) -> None:
