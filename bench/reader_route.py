@@ -456,6 +456,45 @@ def report(scores: Path) -> None:
                 figures.append(auc([r["ce"] if w is None else value(r, w) for r in rs], [r["label"] for r in rs]))
             print(f"  {name:24} {half:6} " + " ".join(f"{x:.3f}" for x in figures))
 
+    # balanced accuracy at one threshold, chosen on the tune half (mean over the single-sentence datasets)
+    def bacc(pred: list[bool], y: list[bool]) -> float:
+        p, t = np.asarray(pred, bool), np.asarray(y, bool)
+        return float(0.5 * (p[t].mean() + (~p[~t]).mean()))
+
+    fit_on = ("qags_cnndm", "qags_xsum", "xsumfaith", "fabrication")
+    print("balanced accuracy, threshold chosen on the tune half: " + " ".join(GROUPS))
+    for w in (0.0, 0.1, 0.3):
+        tune = [r for r in rows if r["part"] == "tune"]
+        best = max(
+            (
+                float(
+                    np.mean(
+                        [
+                            bacc(
+                                [value(r, w) >= t for r in tune if group(r) == g],
+                                [r["label"] for r in tune if group(r) == g],
+                            )
+                            for g in fit_on
+                        ]
+                    )
+                ),
+                float(t),
+            )
+            for t in np.linspace(0.0, 1.5, 151)
+        )
+        for half in ("tune", "report"):
+            figures = []
+            for g in GROUPS:
+                rs = [r for r in rows if group(r) == g and r["part"] == half]
+                figures.append(bacc([value(r, w) >= best[1] for r in rs], [r["label"] for r in rs]))
+            print(f"  checker + {w} x reading (t={best[1]:.2f}) {half:6} " + " ".join(f"{x:.3f}" for x in figures))
+    for half in ("tune", "report"):
+        figures = []
+        for g in GROUPS:
+            rs = [r for r in rows if group(r) == g and r["part"] == half]
+            figures.append(bacc([r["verdict"] == "supported" for r in rs], [r["label"] for r in rs]))
+        print(f"  checker's verdicts {half:6} " + " ".join(f"{x:.3f}" for x in figures))
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
