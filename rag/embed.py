@@ -227,9 +227,13 @@ def export_onnx(path: Path, target: Path, pooling: str, quantize: bool) -> Path:
 class FolderModel:
     """What every exported copy of a sentence-transformers folder reads from the folder itself: its
     tokenizer.json (word pieces counted, and cut at max_tokens, exactly as sentence-transformers does),
-    its output width and its max_seq_length."""
+    its output width and its max_seq_length; `model_file` is the exported copy that the subclass runs."""
 
-    path: Path
+    def __init__(self, path: Path, name: str, model_file: Path, *, threads: int) -> None:
+        self.path = path
+        self.name = name
+        self.model_file = model_file
+        self.threads = threads
 
     def _tokenizer_file(self, truncate: bool):  # type: ignore[no-untyped-def]
         from tokenizers import Tokenizer
@@ -270,10 +274,7 @@ class OnnxEmbedder(FolderModel):
     little padding is computed, threads set to the machine's."""
 
     def __init__(self, path: Path, name: str, model_file: Path, *, threads: int, batch_size: int = 32) -> None:
-        self.path = path
-        self.name = name
-        self.model_file = model_file
-        self.threads = threads
+        super().__init__(path, name, model_file, threads=threads)
         self.batch_size = batch_size
 
     @cached_property

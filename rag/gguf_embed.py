@@ -143,10 +143,7 @@ class LlamaCppEmbedder(FolderModel):
     packed into batches of up to batch_tokens tokens, one sequence per text."""
 
     def __init__(self, path: Path, name: str, model_file: Path, *, threads: int, batch_tokens: int = 512) -> None:
-        self.path = path
-        self.name = name
-        self.model_file = model_file
-        self.threads = threads
+        super().__init__(path, name, model_file, threads=threads)
         self.batch_tokens = batch_tokens
         self._lock = threading.Lock()  # one llama context: the web chat may embed from several threads
 
