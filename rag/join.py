@@ -586,21 +586,7 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
     name = max(counts, key=lambda w: (len(w.split()) > 1, counts[w], len(w)))
     if with_the[name] * 2 >= counts[name]:  # "the Federal Reserve", as the articles mostly write it
         name = f"the {name}"
-    expanded = ALIASES.get(name.lower(), "")
-    if len(expanded.split()) > 1:  # "Fed": the name in full where the passages write it so
-        m = re.search(
-            r"\b" + r"\s+".join(map(re.escape, expanded.split())) + r"\b", " ".join(p.text for p in ev.passages), re.I
-        )
-        if m:
-            name = m.group(0)
-    if len(name.split()) == 1 and best in people:  # "Altman": the full name, as the passages write it
-        fuller = re.findall(
-            rf"\b((?:[A-Z][\w’'-]+\s+){{1,2}}){re.escape(name)}\b", " ".join(p.text for p in ev.passages)
-        )
-        known = {w for a in parsed for w, label in a.entities if label == "PERSON"}
-        firsts = [f.strip() for f in fuller if f"{f.strip()} {name}" in known]
-        if firsts:
-            name = f"{max(set(firsts), key=firsts.count)} {name}"
+    name = full_name(name, "\n".join(dict.fromkeys(s[3] for s in sents)))  # each sentence once
     where = {best: [j for j, _, _ in mentions_[best]]}
     cited: list[Cited] = []
     for outlet in q.outlets:
@@ -621,6 +607,50 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
         return Result("", (), True)
     refs = [f"{_where(c.outlet, c.date)} [{n}]" for n, c in enumerate(cited, 1)]
     return Result(f"{name[:1].upper()}{name[1:]}, according to {_join(refs)}.", tuple(cited), False, name)
+
+
+def _initials(text: str) -> str:
+    return "".join(w[0] for w in re.split(r"[\s-]+", text) if w[:1].isupper()).lower()
+
+
+_NAME_WORD = r"[A-Z](?:[\w'’-]|\.(?=\w))*(?<!['’]s)"  # a capitalised word, not a possessive ("Zealand’s")
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
+
+
+def full_name(name: str, text: str) -> str:
+    """The entity's name in full, as the passages write it, for a short form the parser found:
+    - a surname or a last word: the longer name ending with it that the passages write, word by word
+      ("Purdy" -> "Brock Purdy", "Blacks" -> "All Blacks", "United" -> "Manchester United"), where at least
+      two of the passages' sentences write it; of several ("Sam Altman", "Jack Altman") the one written most often;
+    - an abbreviation: the run of capitalised words whose initials it is ("HSF" -> "Hipgnosis Songs Fund
+      (HSF)", "SBF" -> "Sam Bankman-Fried (SBF)"), or, when the passages hold none, a known alias whose
+      first word it begins ("the Fed" -> "the Federal Reserve (the Fed)").
+    A name with no longer form in the passages is returned as it is."""
+    the = "the " if name.lower().startswith("the ") else ""
+    bare = name[len(the) :]
+    if re.fullmatch(r"[A-Z]{2,6}", bare) or (" " not in bare and bare.lower() in ALIASES):
+        runs = re.findall(rf"{_NAME_WORD}(?:\s+(?:of\s+)?{_NAME_WORD})+", text)
+        full = [r for r in runs if _initials(r) == bare.lower() and r.split()[0].lower() not in _DETERMINERS]
+        if full:
+            return f"{max(set(full), key=lambda r: (full.count(r), len(r)))} ({bare})"
+        alias = ALIASES.get(bare.lower(), "")
+        if len(alias.split()) > 1 and alias.split()[0].startswith(bare.lower()):
+            m = re.search(r"\b" + r"\s+".join(map(re.escape, alias.split())) + r"\b", text, re.I)
+            return f"{the}{m.group(0) if m else alias.title()} ({name})"
+    for _ in range(2):  # "Blacks" -> "All Blacks"; at most two words more
+        found = [
+            m
+            for m in re.finditer(rf"({_NAME_WORD})\s+{re.escape(bare)}\b", text)
+            if m.group(1).lower() not in _DETERMINERS
+        ]
+        written: dict[str, int] = {}  # longer form -> how many sentences write it
+        for m in found:
+            written[m.group(0)] = written.get(m.group(0), 0) + 1
+        good = {k: n for k, n in written.items() if n >= 2}  # once may be a table's run-on ("by Sportsline Brock")
+        if not good:
+            break
+        bare = max(good, key=lambda k: (good[k], len(k)))
+    return name if bare == name[len(the) :] else f"{the}{bare}"
 
 
 def _cite(findings: Sequence[Finding]) -> tuple[list[Cited], list[str]]:

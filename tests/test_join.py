@@ -86,6 +86,29 @@ def test_what_the_question_asks_about_sameness(question: str, difference: bool) 
     assert q is not None and q.relation and q.difference is difference
 
 
+SENTENCES = """The All Blacks lost to the Springboks. Argentina beat the All Blacks last year.
+Brock Purdy threw for 310 yards. Purdy ran in a touchdown. Why Brock Purdy is the favourite.
+Projections powered by Sportsline Jordan Love. Hipgnosis Songs Fund said it would recruit a Chair.
+Travis and Swift left the stadium. Sam Altman returned; Jack Altman said. Sam Altman spoke."""
+
+
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [
+        ("Blacks", "All Blacks"),  # a last word: the longer name the sentences write
+        ("Purdy", "Brock Purdy"),
+        ("Altman", "Sam Altman"),  # of two, the one written most often
+        ("Love", "Love"),  # written once, after a table's run-on: not a name
+        ("Swift", "Swift"),  # "Travis and Swift" is two names, not one
+        ("HSF", "Hipgnosis Songs Fund (HSF)"),  # an abbreviation: the capitalised words whose initials it is
+        ("the Fed", "the Federal Reserve (the Fed)"),  # none in the text: the known alias it begins
+        ("Apple", "Apple"),
+    ],
+)
+def test_an_entity_is_named_in_full_as_the_passages_write_it(short: str, full: str) -> None:
+    assert join.full_name(short, SENTENCES) == full
+
+
 def test_two_options_are_offered_back() -> None:
     q = join.analyse(
         "After Wired reported deals on Apple products, did The Verge's article on Macs indicate a consistent or "
