@@ -143,7 +143,10 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             if k in claim.adjectives:  # legitimate / illegitimate, likely / unlikely
                 opposite |= {p + k for p in PREFIXES}
                 opposite |= {k[len(p) :] for p in PREFIXES if k.startswith(p) and len(k) - len(p) > 3}
-            hit = next((o for o in sorted(opposite) if o in window.surface and o not in claim.surface), None)
+            # the opposite, negated ("'unconvincing' where the text says 'rarely convincing'"), says the same
+            hit = next(
+                (o for o in sorted(opposite) if o in window.surface - window.negated and o not in claim.surface), None
+            )
             if hit:
                 flags.append(f"direction: '{k}' where the text says '{hit}'")
                 break
@@ -378,7 +381,10 @@ class ClaimChecker:
         top = max(scored, key=lambda x: x[:3])
         # a contradiction in a window that holds the statement's words about as well as any window does
         closest = max(x[4].coverage for x in scored)
-        flagged = [x for x in scored if x[1] and x[4].coverage >= max(CONTRADICTION_COVERAGE, closest - 0.05)]
+        # and is about the same things: a window that holds none of the statement's names is about someone
+        # else (one that holds some may have swapped the others: "Russia, along with Brazil, backs Maduro")
+        about = [x for x in scored if not claim.names or len(x[4].missing_names) < len(claim.names)]
+        flagged = [x for x in about if x[1] and x[4].coverage >= max(CONTRADICTION_COVERAGE, closest - 0.05)]
         if flagged:
             worst = max(flagged, key=lambda x: (x[4].coverage, x[2]))
             return Verdict(CONTRADICTED, 0.0, worst[3][0], worst[3], worst[4].flags[0])

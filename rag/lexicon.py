@@ -263,6 +263,7 @@ def fold(text: str) -> str:
 
 
 NEGATORS = frozenset(["not", "n't", "never", "no", "neither", "nor", "without", "non"])
+RARELY = frozenset(["rarely", "seldom", "hardly", "barely", "scarcely"])  # "rarely convincing" ~ "unconvincing"
 PREFIXES = ("un", "in", "il", "im", "ir", "dis", "non", "non-", "anti")  # illegitimate: not legitimate
 NEGATING_VERBS = frozenset(["refuse", "decline", "fail", "deny", "neglect"])
 LIGHT_NEGATED = frozenset({"have", "do", "be", "SAY"})  # "does not have": the object decides, not the verb

@@ -21,6 +21,7 @@ from .lexicon import (
     NEGATORS,
     NUMBER_WORDS,
     PRONOUNS,
+    RARELY,
     ROLE_DEPS,
     SAY,
     SCALE,
@@ -234,18 +235,21 @@ def _negated_words(doc: Any) -> set[str]:
     for t in doc:
         f = fold(t.text)
         target = None
-        if (t.dep_ == "neg" or f in ("not", "n't", "never")) and not (
+        if (t.dep_ == "neg" or f in ("not", "n't", "never") or f in RARELY) and not (
             t.i + 1 < len(doc) and fold(doc[t.i + 1].text) in ("only", "just")
         ):
-            target = t.head
+            target = t.head  # "rarely been convincing": as good as "not convincing"
         elif f in ("no", "neither") and t.head is not t:
             target = t.head  # "no authority", "neither the interest"; a subject's negation is its verb's
             if target.dep_ in ("nsubj", "nsubjpass"):
                 target = target.head
         elif f == "without":
             target = next((c for c in t.children if c.dep_ in ("pobj", "pcomp")), None)
-        elif fold(t.lemma_) == "lack":
+        elif fold(t.lemma_) == "lack" and t.pos_ == "VERB":
             target = next((c for c in t.children if c.dep_ == "dobj"), None)
+        elif fold(t.lemma_) in ("lack", "absence") and t.pos_ == "NOUN":  # "the absence of infidelity"
+            of = next((c for c in t.children if c.dep_ == "prep" and fold(c.text) == "of"), None)
+            target = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
         elif fold(t.lemma_) in NEGATING_VERBS or (
             f == "yet" and t.i + 1 < len(doc) and fold(doc[t.i + 1].text) == "to"
         ):

@@ -56,6 +56,23 @@ def test_an_invented_event_is_not_found(structural: claims.ClaimChecker) -> None
     assert not v.supported and v.reason
 
 
+def test_a_double_negative_and_someone_else_are_not_contradictions(structural: claims.ClaimChecker) -> None:
+    # "rarely convincing" says "unconvincing": not the opposite
+    v = structural.check(
+        "United's performances in the Champions League have been unconvincing.",
+        ["United have rarely been convincing in the Champions League in recent years."],
+    )
+    assert v.label != CONTRADICTED, v
+    # a sentence about another player contradicts nothing said of this one
+    v = structural.check(
+        "Nathan Murphy did not continue playing in the grand final.",
+        ["John Noble was dropped for the qualifying final and never forced his way back in."],
+    )
+    assert v.label != CONTRADICTED, v
+    # "the absence of infidelity" is a negation of infidelity
+    assert "infidelity" in parse.analyse_many(["She stressed the absence of infidelity in the marriage."])[0].negated
+
+
 def test_verdict_names_the_deciding_sentence(structural: claims.ClaimChecker) -> None:
     v = structural.check("Venezuela granted Russia concessions worth millions.", EVIDENCE)
     assert v.label == SUPPORTED and v.sentence == 0 and 0 in v.sentences and 0 < v.score <= 1
