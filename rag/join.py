@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 from .cite import EXPLAIN_SIMILAR, evidence_of
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker, Verdict
 from .errors import BadFilterError
-from .lexicon import ALIASES
+from .lexicon import ALIASES, initials
 
 # --- 1. question analysis ------------------------------------------------------------------------
 YESNO, CHOICE, ENTITY, OUTLET = "yesno", "choice", "entity", "outlet"
@@ -609,10 +610,6 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
     return Result(f"{name[:1].upper()}{name[1:]}, according to {_join(refs)}.", tuple(cited), False, name)
 
 
-def _initials(text: str) -> str:
-    return "".join(w[0] for w in re.split(r"[\s-]+", text) if w[:1].isupper()).lower()
-
-
 _NAME_WORD = r"[A-Z](?:[\w'’-]|\.(?=\w))*(?<!['’]s)"  # a capitalised word, not a possessive ("Zealand’s")
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
 
@@ -630,7 +627,7 @@ def full_name(name: str, text: str) -> str:
     bare = name[len(the) :]
     if re.fullmatch(r"[A-Z]{2,6}", bare) or (" " not in bare and bare.lower() in ALIASES):
         runs = re.findall(rf"{_NAME_WORD}(?:\s+(?:of\s+)?{_NAME_WORD})+", text)
-        full = [r for r in runs if _initials(r) == bare.lower() and r.split()[0].lower() not in _DETERMINERS]
+        full = [r for r in runs if initials(r) == bare.lower() and r.split()[0].lower() not in _DETERMINERS]
         if full:
             return f"{max(set(full), key=lambda r: (full.count(r), len(r)))} ({bare})"
         alias = ALIASES.get(bare.lower(), "")
@@ -638,14 +635,11 @@ def full_name(name: str, text: str) -> str:
             m = re.search(r"\b" + r"\s+".join(map(re.escape, alias.split())) + r"\b", text, re.I)
             return f"{the}{m.group(0) if m else alias.title()} ({name})"
     for _ in range(2):  # "Blacks" -> "All Blacks"; at most two words more
-        found = [
-            m
+        written = Counter(  # longer form -> how many times the sentences write it
+            m.group(0)
             for m in re.finditer(rf"({_NAME_WORD})\s+{re.escape(bare)}\b", text)
             if m.group(1).lower() not in _DETERMINERS
-        ]
-        written: dict[str, int] = {}  # longer form -> how many sentences write it
-        for m in found:
-            written[m.group(0)] = written.get(m.group(0), 0) + 1
+        )
         good = {k: n for k, n in written.items() if n >= 2}  # once may be a table's run-on ("by Sportsline Brock")
         if not good:
             break

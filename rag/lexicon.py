@@ -6,6 +6,7 @@ once here; rag/parse.py reads sentences with it and rag/claims.py compares them.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -260,6 +261,11 @@ def fold(text: str) -> str:
     """Lower case, accents off, curly quotes straight: Guaidó and Guaido are one name."""
     text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def initials(name: str) -> str:
+    """The first letters of a name's words, hyphenated parts too, lower case: "Sam Bankman-Fried" -> "sbf"."""
+    return "".join(w[0] for w in re.split(r"[\s-]+", name) if w).lower()
 
 
 NEGATORS = frozenset(["not", "n't", "never", "no", "neither", "nor", "without", "non"])

