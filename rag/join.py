@@ -329,6 +329,10 @@ def analyse(question: str, aliases: dict[str, str]) -> Question | None:
 def _order(q: str, found: list[Mention]) -> str | None:
     """The order the question says its reports came in: "ascending" (the first report it names came first),
     "descending", or None. A date's own "after" ("published after October 5") is not an order of reports."""
+    # "..., did Y report B before that date?": the later-named report's place, said outright, decides
+    back = re.search(r"\b(before|after|prior\s+to)\s+(?:that|this|then)\s+(?:date|day|time|report)?\s*[?.]?$", q, re.I)
+    if back:
+        return "ascending" if back.group(1).lower() == "after" else "descending"
     dated = [(a, b) for a, b, _ in _days(q)]
     # an order word about reports ("before The Verge reported", "the subsequent report"), not one inside a
     # claim ("earlier in his career")
@@ -662,12 +666,12 @@ def _cite(findings: Sequence[Finding]) -> tuple[list[Cited], list[str]]:
 
 
 def _order_holds(q: Question, ev: Evidence) -> bool | None:
-    """For "did A report X before B reported Y": whether the dates of the deciding articles are in that order;
-    None when the question asks no order or the dates are missing."""
+    """For "did A report X before B reported Y": whether the dates of the articles where the claims hold are in
+    that order; None when the question asks no order or the dates are missing."""
     if q.order is None or len(q.claims) < 2:
         return None
-    first = [f.date for f in ev.findings if f.claim == q.claims[0] and f.verdict.label == SUPPORTED and f.date]
-    second = [f.date for f in ev.findings if f.claim == q.claims[-1] and f.verdict.label == SUPPORTED and f.date]
+    first = [f.date for f in ev.findings if f.claim == q.claims[0] and _holds(f) and f.date]
+    second = [f.date for f in ev.findings if f.claim == q.claims[-1] and _holds(f) and f.date]
     if not first or not second or first[0] == second[0]:
         return None
     return (first[0] < second[0]) == (q.order == "ascending")
@@ -697,9 +701,7 @@ def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
     """
     contradicted = [f for f in ev.findings if f.verdict.label == CONTRADICTED]
     supported = [f for f in ev.findings if f.verdict.label == SUPPORTED]
-    # a claim holds when the checker supports it; a topic ("his awareness of financial discrepancies": the
-    # outlet focuses on it, the question does not say what it says) when the outlet's passages are about it
-    holding = [f for f in ev.findings if f.verdict.label == SUPPORTED or (f.topic and _found(f))]
+    holding = [f for f in ev.findings if _holds(f)]
     claims_ok = all(any(f.claim == c for f in holding) for c in q.claims)
     order = _order_holds(q, ev)
     if q.relation or q.form == CHOICE:
@@ -727,6 +729,12 @@ def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
         cited, refs = _cite(holding)
         return Result(f"Yes, according to {_join(refs)}.", tuple(cited), False, "yes")
     return Result("", (), True)
+
+
+def _holds(f: Finding) -> bool:
+    """A claim holds when the checker supports it; a topic ("his awareness of financial discrepancies": the
+    outlet focuses on it, the question does not say what it says) when the outlet's passages are about it."""
+    return f.verdict.label == SUPPORTED or (f.topic and _found(f))
 
 
 def _found(f: Finding) -> bool:

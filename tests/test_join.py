@@ -220,3 +220,38 @@ def test_an_order_word_inside_a_claim_is_not_an_order_of_reports() -> None:
     assert inside is not None and inside.order is None
     assert between is not None and between.order == "ascending"
     assert before is not None and before.order == "descending"
+
+
+def test_before_that_date_at_the_end_decides_the_order_over_a_leading_after() -> None:
+    q = join.analyse(
+        "After Sporting News reported on Najee Harris being the goal-line back on December 7, 2023, did The Verge "
+        "report any touchdowns by Jonah Coleman in the game against Utah before that date?",
+        ALIASES,
+    )
+    assert q is not None and q.order == "descending"
+
+
+def test_the_order_is_checked_on_a_report_found_by_its_topic() -> None:
+    """A claim without a verb ("Manchester United's record against Chelsea") holds by its topic; the date of
+    the article where it was found still decides the order the question asks about."""
+    q = join.analyse(
+        "Before The Verge reported on the layoffs on November 17, 2023, did TechCrunch describe the lawsuit?",
+        ALIASES,
+    )
+    assert q is not None and q.order == "descending" and len(q.claims) == 2
+
+    class P:
+        def __init__(self, source: str) -> None:
+            self.source, self.start, self.text, self.score = source, 0, "x" * 40, 0.9
+
+    def finding(claim: join.Claim, outlet: str, label: str, date: str, topic: bool) -> join.Finding:
+        return join.Finding(claim, outlet, join.Verdict(label, 0.9, 0), P(outlet), (0, 10), date, 0.9, topic)
+
+    ev = join.Evidence(q)
+    ev.findings = [
+        finding(q.claims[0], "The Verge", join.SUPPORTED, "2023-11-17", False),
+        finding(q.claims[1], "TechCrunch", "not found", "2023-12-05", True),
+    ]
+    assert join._order_holds(q, ev) is False
+    ev.findings[1].date = "2023-11-01"
+    assert join._order_holds(q, ev) is True
