@@ -71,6 +71,8 @@ CUES = {
 }
 CUES["summarize"] = CUES["who_says"]
 CUES["yesno"] = CUES["explain"]
+# a sentence that begins by pointing back at the one before it
+_ANAPHOR = re.compile(r"^(?:these|this|those|that|it|they|such)\b", re.I)
 _AUX = re.compile(r"^\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\s+", re.I)
 
 
@@ -130,11 +132,18 @@ def choose(
     cue = CUES.get(kind)
     # a line of the answer states something: a fragment without a main verb ("Zakharova during this Thursday
     # during an official press report.", a caption, a dateline) is never one (the parse is the checker's, cached)
-    states = [a.has_verb for a in analyse_many(texts)]
-    relevance = [
-        float(v @ q) + 0.5 * key_share(question, t) + (CUE if cue is not None and cue.search(t) else 0.0)
-        for v, t in zip(sv, texts, strict=True)
-    ]
+    parsed = analyse_many(texts)
+    states = [a.has_verb for a in parsed]
+    relevance = [float(v @ q) + 0.5 * key_share(question, t) for v, t in zip(sv, texts, strict=True)]
+    # a sentence that points back ("These contracts, which include ... helicopters and fighter jets") is about
+    # what the sentence before it names: it is as relevant as the two read together
+    back = [j for j, t in enumerate(texts) if j and sents[j - 1][0] == sents[j][0] and _ANAPHOR.match(t)]
+    if back:
+        pairs = [f"{texts[j - 1]} {texts[j]}" for j in back]
+        for j, pair, v in zip(back, pairs, embed(pairs), strict=True):
+            relevance[j] = max(relevance[j], float(v @ q) + 0.5 * key_share(question, pair))
+    if cue is not None:
+        relevance = [r + (CUE if cue.search(t) else 0.0) for r, t in zip(relevance, texts, strict=True)]
     chosen: list[int] = []
     while len(chosen) < limit:
         best, best_value = -1, float("-inf")

@@ -34,6 +34,9 @@ _WHO_SAYS = re.compile(
     r"(?:\s+and\s+\w+)?(?:\s+[\w’'.-]+){0,3}?(?:\s+(?:about|on|of|regarding|during|when|after|before|in)\b.*)?\s*\??\s*$|"
     r"^\s*how\s+(?:did|does|do|have|has)\s+.+?\s+(?:react|respond|describe|view|see|frame|characteri[sz]e)\b|"
     r"^\s*who\s+(?:said|says|claimed|claims|reported|reports)\b|\baccording\s+to\s+whom\b|"
+    # people who hold views, saying what something means: "What do legal experts say the trial means ...?"
+    r"^\s*what\s+(?:do|did|does)\s+(?:[\w’'.-]+\s+){0,5}?(?:experts|analysts|officials|critics|lawmakers|"
+    r"observers|commentators|figures|regulators|investors|economists)\s+(?:say|think|believe|argue|expect|predict)\b|"
     r"\b(?:frame|portray|depict)\b",
     re.I,
 )

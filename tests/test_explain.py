@@ -30,6 +30,8 @@ EXPLAIN = ROOT / "tests" / "data" / "explain.jsonl"
         ("What did Maria Zakharova say about Russia's presence in Venezuela?", "who_says"),
         ("Summarize what Rostec was doing in Venezuela and why it scaled back.", "summarize"),
         ("Did Russia stop supporting Maduro after withdrawing personnel?", "yesno"),
+        ("What do legal experts and industry figures say the FTX trial means for the crypto industry?", "who_says"),
+        ("What did the ministry say the death toll was?", "fact"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
@@ -101,6 +103,16 @@ def test_explanatory_answer_cites_every_line_and_each_line_is_its_sentence(setti
         sentence = c.text[c.support_start - c.start : c.support_end - c.start]
         assert checker.check(text, [sentence]).supported, (text, sentence)
     assert "concessions" in a.text  # one of the reasons the articles give
+
+
+@pytest.mark.slow
+def test_a_sentence_that_points_back_is_read_with_the_one_before_it(settings) -> None:
+    # "These contracts, which include ... from helicopters and fighter jets to armored vehicles and air defense
+    # batteries, ..." follows the sentence about Russia's arms contracts with Venezuela: alone it shares few
+    # words with the question, but it is the one that answers it
+    a = answer("What military equipment has Russia supplied to Venezuela?", settings=settings)
+    assert a.kind == "list" and not a.abstained
+    assert "fighter jets" in a.text and "armored vehicles" in a.text
 
 
 @pytest.mark.slow
