@@ -59,7 +59,11 @@ _YESNO = re.compile(r"^\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|
 
 
 _LEAD = re.compile(r"^\s*(?:according\s+to\s+[^,]{1,60},|in\s+the\s+articles?,|besides\s+[^,]{1,40},)\s*", re.I)
-_TWO = re.compile(r"\band\s+(?:what|who|which|how|why|when)\b", re.I)
+# a second question ("... and what role did it want"), not a relative clause of the first ("the individual
+# who ... and who also admitted ...")
+_TWO = re.compile(
+    r"\band\s+(?:what|who|which|how|why|when)\b(?!\s+(?:also\s+|later\s+|then\s+)?(?:\w+ed|has|had|was|is)\b)", re.I
+)
 
 
 def detect(question: str) -> str:

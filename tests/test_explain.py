@@ -32,6 +32,11 @@ EXPLAIN = ROOT / "tests" / "data" / "explain.jsonl"
         ("Did Russia stop supporting Maduro after withdrawing personnel?", "yesno"),
         ("What do legal experts and industry figures say the FTX trial means for the crypto industry?", "who_says"),
         ("What did the ministry say the death toll was?", "fact"),
+        ("What is the Lima Group and what role did it want Russia to play?", "explain"),
+        (
+            "Who is the individual that recruited a former colleague, and who also admitted to being aware of it?",
+            "fact",
+        ),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
