@@ -255,3 +255,35 @@ def test_the_order_is_checked_on_a_report_found_by_its_topic() -> None:
     assert join._order_holds(q, ev) is False
     ev.findings[1].date = "2023-11-01"
     assert join._order_holds(q, ev) is True
+
+
+def test_a_person_question_is_answered_with_a_person() -> None:
+    """ "Which NFL player ...": a team that the passages name in more of the outlets is not the answer (the real
+    parser labels the names; closeness is left out: every sentence counts the same)."""
+    from rag.claims import ClaimChecker
+    from rag.retrieve import Passage
+
+    q = join.analyse(
+        "Which NFL player, featured in articles by The Verge, TechCrunch and Fortune, would need to average almost "
+        "153 yards per game in his final three games to reach a personal goal?",
+        ALIASES,
+    )
+    assert q is not None and q.form == join.ENTITY and q.wants == "person"
+    texts = {
+        "The Verge": "Tyreek Hill said he wants 2,000 yards. The Philadelphia Eagles beat the Miami Dolphins on Sunday.",
+        "TechCrunch": "Miami star Tyreek Hill caught two touchdowns on Sunday. "
+        "The Philadelphia Eagles have the best record in the league.",
+        "Fortune": "Fans of the Philadelphia Eagles celebrated in the street.",
+    }
+    passages = [
+        Passage(outlet, "", text, 0, len(text), 0.8, {"source": outlet, "date": "2023-12-05"})
+        for outlet, text in texts.items()
+    ]
+    ev = join.Evidence(q, [], passages)
+
+    class Plain(ClaimChecker):
+        def vectors(self, texts: list[str]) -> None:  # type: ignore[override]
+            return None
+
+    result = join.entity(q, ev, Plain())
+    assert not result.declined and result.text.startswith("Tyreek Hill"), result.text
