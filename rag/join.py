@@ -23,7 +23,7 @@ from typing import Any
 from .cite import EXPLAIN_SIMILAR, evidence_of
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker, Verdict
 from .errors import BadFilterError
-from .lexicon import ALIASES, initials
+from .lexicon import ALIASES, TITLES, initials
 
 # --- 1. question analysis ------------------------------------------------------------------------
 YESNO, CHOICE, ENTITY, OUTLET = "yesno", "choice", "entity", "outlet"
@@ -521,9 +521,10 @@ def outlet(q: Question, ev: Evidence) -> Result:
     return Result(f"{pick.outlet}, {refs[0]}.", tuple(cited), False, pick.outlet)
 
 
-def entity(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
+def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[str], str] | None = None) -> Result:
     """The one entity that the named outlets' passages share: scored by how many of the outlets have it in
-    a retrieved passage, and how close those passages are to the question."""
+    a retrieved passage, and how close those passages are to the question. `article`: an article's whole text
+    by its id, where the full name is looked up."""
     from .parse import analyse_many
 
     asked = _words(q.text)
@@ -593,7 +594,14 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
     name = max(counts, key=lambda w: (len(w.split()) > 1, counts[w], len(w)))
     if with_the[name] * 2 >= counts[name]:  # "the Federal Reserve", as the articles mostly write it
         name = f"the {name}"
-    name = full_name(name, "\n".join(dict.fromkeys(s[3] for s in sents)))  # each sentence once
+    # the full name, as the passages write it, or for a person the whole articles they come from (a story
+    # names "Taylor Swift" once, then "Swift")
+    told = list(dict.fromkeys(s[3] for s in sents))  # each sentence once
+    labels_ = Counter(m[2] for m in mentions_[best])
+    person = q.wants == "person" or 2 * labels_["PERSON"] > sum(labels_.values())  # asked for, or mostly tagged
+    if article is not None and person:
+        told += [article(a) for a in dict.fromkeys(ev.passages[sents[j][0]].source for j, _, _ in mentions_[best])]
+    name = full_name(name, "\n".join(told))
     where = {best: [j for j, _, _ in mentions_[best]]}
     cited: list[Cited] = []
     for outlet in q.outlets:
@@ -618,6 +626,15 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
 
 _NAME_WORD = r"[A-Z](?:[\w'’-]|\.(?=\w))*(?<!['’]s)"  # a capitalised word, not a possessive ("Zealand’s")
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
+_SENTENCE_START = set(".!?:;\"“”'‘’\n()[]|-–—")  # after these (or at the start of the text) a sentence begins
+
+
+def _name_word(word: str, at: int, text: str) -> bool:
+    """Whether a capitalised word is part of a name: any word is capitalised at the start of a sentence ("When
+    Google ..."), where it counts only if the text never writes it in lower case ("Brock Purdy threw ...")."""
+    if text[:at].rstrip(" \t")[-1:] not in _SENTENCE_START:
+        return True
+    return word.lower() not in _DETERMINERS and re.search(rf"\b{re.escape(word.lower())}\b", text) is None
 
 
 def full_name(name: str, text: str) -> str:
@@ -632,7 +649,7 @@ def full_name(name: str, text: str) -> str:
     the = "the " if name.lower().startswith("the ") else ""
     bare = name[len(the) :]
     if re.fullmatch(r"[A-Z]{2,6}", bare) or (" " not in bare and bare.lower() in ALIASES):
-        runs = re.findall(rf"{_NAME_WORD}(?:\s+(?:of\s+)?{_NAME_WORD})+", text)
+        runs = re.findall(rf"{_NAME_WORD}(?:[ \t]+(?:of[ \t]+)?{_NAME_WORD})+", text)
         full = [r for r in runs if initials(r) == bare.lower() and r.split()[0].lower() not in _DETERMINERS]
         if full:
             return f"{max(set(full), key=lambda r: (full.count(r), len(r)))} ({bare})"
@@ -640,13 +657,18 @@ def full_name(name: str, text: str) -> str:
         if len(alias.split()) > 1 and alias.split()[0].startswith(bare.lower()):
             m = re.search(r"\b" + r"\s+".join(map(re.escape, alias.split())) + r"\b", text, re.I)
             return f"{the}{m.group(0) if m else alias.title()} ({name})"
-    for _ in range(2):  # "Blacks" -> "All Blacks"; at most two words more
-        written = Counter(  # longer form -> how many times the sentences write it
+    for step in range(2):  # "Blacks" -> "All Blacks"; at most two words more
+        written = Counter(  # longer form -> how many times the text writes it (on one line)
             m.group(0)
-            for m in re.finditer(rf"({_NAME_WORD})\s+{re.escape(bare)}\b", text)
-            if m.group(1).lower() not in _DETERMINERS
+            for m in re.finditer(rf"({_NAME_WORD})[ \t]+{re.escape(bare)}\b", text)
+            if m.group(1).lower() not in _DETERMINERS | TITLES
+            and m.group(1) != bare.split()[0]  # "Valve Valve": a heading run into the text
+            and _name_word(m.group(1), m.start(), text)
         )
         good = {k: n for k, n in written.items() if n >= 2}  # once may be a table's run-on ("by Sportsline Brock")
+        if step and good:  # a second word more ("New Zealand All Blacks") only where the text mostly writes it so
+            times = len(re.findall(rf"\b{re.escape(bare)}\b", text))
+            good = {k: n for k, n in good.items() if 2 * n > times}
         if not good:
             break
         bare = max(good, key=lambda k: (good[k], len(k)))

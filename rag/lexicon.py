@@ -268,6 +268,42 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in re.split(r"[\s-]+", name) if w).lower()
 
 
+# a person's title, written before the name ("CEO Sam Altman") but not part of it
+TITLES = frozenset(
+    [
+        "ceo",
+        "cfo",
+        "cto",
+        "coo",
+        "president",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "founder",
+        "co-founder",
+        "director",
+        "chief",
+        "coach",
+        "judge",
+        "senator",
+        "sen",
+        "rep",
+        "governor",
+        "gov",
+        "minister",
+        "secretary",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sir",
+        "former",
+        "quarterback",
+        "receiver",
+        "manager",
+        "star",
+    ]
+)
 NEGATORS = frozenset(["not", "n't", "never", "no", "neither", "nor", "without", "non"])
 RARELY = frozenset(["rarely", "seldom", "hardly", "barely", "scarcely"])  # "rarely convincing" ~ "unconvincing"
 PREFIXES = ("un", "in", "il", "im", "ir", "dis", "non", "non-", "anti")  # illegitimate: not legitimate

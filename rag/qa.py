@@ -310,7 +310,12 @@ def _across(
     if q.form == join.OUTLET:
         result = join.outlet(q, ev)
     elif q.form == join.ENTITY:
-        result = join.entity(q, ev, checker)
+
+        def article(source: str) -> str:
+            found = index.article(source)
+            return found.text if found is not None else ""
+
+        result = join.entity(q, ev, checker, article)
     else:
         result = join.yesno(q, ev, checker)
     timings["total"] = time.perf_counter() - t0

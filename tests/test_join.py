@@ -89,7 +89,8 @@ def test_what_the_question_asks_about_sameness(question: str, difference: bool) 
 SENTENCES = """The All Blacks lost to the Springboks. Argentina beat the All Blacks last year.
 Brock Purdy threw for 310 yards. Purdy ran in a touchdown. Why Brock Purdy is the favourite.
 Projections powered by Sportsline Jordan Love. Hipgnosis Songs Fund said it would recruit a Chair.
-Travis and Swift left the stadium. Sam Altman returned; Jack Altman said. Sam Altman spoke."""
+Travis and Swift left the stadium. Sam Altman returned; Jack Altman said. Sam Altman spoke. CEO Sam Altman left.
+But Google said no, but gave no reason. But Google left. Valve Valve makes the Steam Deck; Valve Valve sells it."""
 
 
 @pytest.mark.parametrize(
@@ -103,6 +104,8 @@ Travis and Swift left the stadium. Sam Altman returned; Jack Altman said. Sam Al
         ("HSF", "Hipgnosis Songs Fund (HSF)"),  # an abbreviation: the capitalised words whose initials it is
         ("the Fed", "the Federal Reserve (the Fed)"),  # none in the text: the known alias it begins
         ("Apple", "Apple"),
+        ("Google", "Google"),  # "But" begins two sentences: a word of English, not of the name
+        ("Valve", "Valve"),  # a heading run into the text
     ],
 )
 def test_an_entity_is_named_in_full_as_the_passages_write_it(short: str, full: str) -> None:
