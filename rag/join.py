@@ -111,6 +111,9 @@ _DIFFERENCE = re.compile(
     r"depart\w*|evolv\w*|alter\w*|revers\w*)\b",
     re.I,
 )
+_ALTERNATIVE = re.compile(
+    r",?\s+or\s+(?:do|does|did|are|is|was|were|has|have|had)\s+(?:they|these|the|both|it)\b", re.I
+)
 _RELATION = re.compile(
     r"\b(?:(?:in)?consisten\w*|portray\w*|depict\w*|(?:dis)?agree\w*|remain\w*\s+(?:the\s+same|consistent|unchanged)|"
     r"(?:was|is)\s+there\s+(?:an?\s+)?(?:change|shift|difference|alignment)|align\w*|"
@@ -357,7 +360,9 @@ def _order(q: str, found: list[Mention]) -> str | None:
 
 def _asks_difference(q: str) -> bool:
     """Whether the question asks if reports differ ("did X change", "was there inconsistency"), not whether
-    they are the same ("was there no change", "remained consistent")."""
+    they are the same ("was there no change", "remained consistent"). Of two alternatives ("Do they agree
+    ..., or do they report different amounts?"), the first is the question."""
+    q = _ALTERNATIVE.split(q, maxsplit=1)[0]
     m = _DIFFERENCE.search(q)
     if m is None:
         return bool(
@@ -739,7 +744,7 @@ def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
             pick = _option(q.options, same)
             return Result(f"{pick[:1].upper()}{pick[1:]}: {_join(refs)}.", tuple(cited), False, pick)
         yes = same != q.difference
-        how = "agree" if same else "disagree"
+        how = ("align" if re.search(r"\balign", q.text, re.I) else "agree") if same else "disagree"
         return Result(
             f"{'Yes' if yes else 'No'}: the reports {how}, {_join(refs)}.", tuple(cited), False, "yes" if yes else "no"
         )

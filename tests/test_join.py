@@ -79,6 +79,7 @@ def test_a_date_without_year_takes_the_year_the_question_gives_elsewhere() -> No
         ("Was there a change in the portrayal of Google by TechCrunch between its two reports?", True),
         ("Did TechCrunch fail to maintain consistency in its portrayal of Google?", True),
         ("Was the reporting on Google by TechCrunch and The Verge consistent?", False),
+        ("Do TechCrunch and The Verge agree on the bonus, or do they report different amounts?", False),
     ],
 )
 def test_what_the_question_asks_about_sameness(question: str, difference: bool) -> None:
