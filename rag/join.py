@@ -55,6 +55,7 @@ class Question:
     options: tuple[str, ...] = ()  # CHOICE: the options as the question writes them
     wants: str = ""  # ENTITY: the kind of thing asked for ("person", "company", ...)
     bare: str = ""  # the question without the outlets that it names (what is searched for an entity)
+    failed: bool = False  # it asks whether an outlet failed to report something ("Did X fail to report A ...?")
 
 
 _QUOTE = "'\"‘’“”"
@@ -77,6 +78,7 @@ _SAY = re.compile(
 )
 _SPLIT = re.compile(
     r"\s*(?:,\s*)?\b(?:while|whereas|but|compared\s+(?:to|with)|in\s+contrast\s+to|as\s+opposed\s+to|versus|"
+    r"before|after|prior\s+to|"
     r"and\s+(?:then\s+)?(?:later\s+|subsequently\s+)?(?:did|does|do|is|was|has|had)?)\b\s*|\s*[;,]\s*",
     re.I,
 )
@@ -109,6 +111,11 @@ _ORDER = re.compile(
 _DIFFERENCE = re.compile(
     r"\b(?:chang\w*|differ\w*|disagree\w*|shift\w*|contradict\w*|inconsisten\w*|contrast\w*|diverg\w*|"
     r"depart\w*|evolv\w*|alter\w*|revers\w*)\b",
+    re.I,
+)
+_FAILED = re.compile(  # "Did X fail to report A", "was A not discussed in X": a report verb negated
+    r"\b(?:fail\w*\s+to|neglect\w*\s+to|(?:was|were)\s+[^?]{0,80}?\bnot)\s+(?:\w+\s+)?"
+    r"(?:report|mention|cover|discuss|indicate|note|address|highlight)\w*",
     re.I,
 )
 _ALTERNATIVE = re.compile(
@@ -259,7 +266,8 @@ def analyse(question: str, aliases: dict[str, str]) -> Question | None:
     for a, b in itertools.pairwise(found):
         between = q[a.end : b.start]
         seps = list(_SPLIT.finditer(between))
-        seps = [s for s in seps if between[: s.start()].strip() and re.search(r"\w{3}", between[: s.start()])]
+        # a connective cuts after a part that says something, not after "the article published" alone
+        seps = [s for s in seps if _says(between[: s.start()])]
         if seps:
             cuts.append(a.end + seps[-1].start())
     cuts.append(len(q))
@@ -326,6 +334,7 @@ def analyse(question: str, aliases: dict[str, str]) -> Question | None:
         opts,
         wants,
         _bare(q, found),
+        _FAILED.search(q) is not None,
     )
 
 
@@ -356,6 +365,15 @@ def _order(q: str, found: list[Mention]) -> str | None:
             return "ascending" if leading else "descending"
         return "descending" if leading else "ascending"  # before, earlier, prior to, preceding
     return None
+
+
+def _says(part: str) -> bool:
+    """Whether a part of the question holds a word beyond the frame of a report ("'s article published")."""
+    words = re.findall(r"[a-z]{3,}", re.sub(_DOC, " ", part.lower()))
+    return any(w not in _FRAME_WORDS for w in words)
+
+
+_FRAME_WORDS = frozenset(["published", "posted", "released", "written", "the", "from", "that", "and", "which"])
 
 
 def _asks_difference(q: str) -> bool:
@@ -751,6 +769,11 @@ def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
     cited, refs = _cite(contradicted[:1])
     if refs:
         return Result(f"No: {refs[0]} says otherwise.", tuple(cited), False, "no")
+    if claims_ok and q.failed:  # "Did X fail to report A (before Y reported B)?": it reported it (in time) or not
+        cited, refs = _cite(holding)
+        if order is False:
+            return Result(f"Yes: it was reported only later, {_join(refs)}.", tuple(cited), False, "yes")
+        return Result(f"No: it was reported, according to {_join(refs)}.", tuple(cited), False, "no")
     if claims_ok and order is False:
         cited, refs = _cite(holding)
         return Result(f"No: the order of the reports is the other way round, {_join(refs)}.", tuple(cited), False, "no")

@@ -291,3 +291,39 @@ def test_a_person_question_is_answered_with_a_person() -> None:
 
     result = join.entity(q, ev, Plain())
     assert not result.declined and result.text.startswith("Tyreek Hill"), result.text
+
+
+def test_a_question_whether_an_outlet_failed_to_report_is_answered_no_when_it_reported_in_time() -> None:
+    q = join.analyse(
+        "Did the Sporting News fail to report on FC Cincinnati's achievement before The Age mentioned Aston "
+        "Villa's victory over Fulham?",
+        ALIASES,
+    )
+    assert q is not None and q.failed and q.order == "ascending"
+    assert [(c.outlets, c.text) for c in q.claims] == [
+        (("Sporting News",), "FC Cincinnati's achievement"),
+        (("The Age",), "Aston Villa's victory over Fulham"),
+    ]
+
+    class P:
+        def __init__(self, source: str) -> None:
+            self.source, self.start, self.text, self.score = source, 0, "x" * 40, 0.9
+
+    ev = join.Evidence(q)
+    ev.findings = [
+        join.Finding(c, c.outlets[0], join.Verdict(join.SUPPORTED, 0.9, 0), P(c.outlets[0]), (0, 10), day)
+        for c, day in zip(q.claims, ("2023-09-30", "2023-11-12"), strict=True)
+    ]
+    assert join.yesno(q, ev, None).text.startswith("No: it was reported")  # type: ignore[arg-type]
+    ev.findings[0].date = "2023-12-01"  # reported, but only after
+    assert join.yesno(q, ev, None).text.startswith("Yes")  # type: ignore[arg-type]
+
+
+def test_the_article_published_after_another_is_not_a_claim_of_its_own() -> None:
+    q = join.analyse(
+        "Did the 'The Verge' article published after the 'TechCrunch' article suggest that Leqembi is the only "
+        "approved drug for Alzheimer's, while 'TechCrunch' mentions recent developments in tackling dementia?",
+        ALIASES,
+    )
+    assert q is not None and q.order == "descending"
+    assert q.claims[0].text == "Leqembi is the only approved drug for Alzheimer's"
