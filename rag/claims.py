@@ -147,6 +147,17 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             hit = next(
                 (o for o in sorted(opposite) if o in window.surface - window.negated and o not in claim.surface), None
             )
+            base = next((k[len(p) :] for p in ("un", "non-", "non") if k.startswith(p)), "")
+            if hit is None and k in claim.adjectives and len(base) >= 6:
+                # "uninjured" where the text says "an oblique injury": the same stem, un-negated
+                hit = next(
+                    (
+                        w
+                        for w in sorted(window.surface - window.negated)
+                        if w[:5] == base[:5] and w not in claim.surface
+                    ),
+                    None,
+                )
             if hit:
                 flags.append(f"direction: '{k}' where the text says '{hit}'")
                 break

@@ -73,6 +73,15 @@ def test_a_double_negative_and_someone_else_are_not_contradictions(structural: c
     assert "infidelity" in parse.analyse_many(["She stressed the absence of infidelity in the marriage."])[0].negated
 
 
+def test_an_un_word_contradicts_its_own_stem(structural: claims.ClaimChecker) -> None:
+    # "uninjured" where the text has "an oblique injury" (another part of speech than the statement's word)
+    v = structural.check(
+        "Kenneth Walker III was uninjured in the game against the Rams.",
+        ["Kenneth Walker III (Seahawks) took four carries against the Rams before leaving with an oblique injury."],
+    )
+    assert v.label == CONTRADICTED and "injury" in v.reason, v
+
+
 def test_verdict_names_the_deciding_sentence(structural: claims.ClaimChecker) -> None:
     v = structural.check("Venezuela granted Russia concessions worth millions.", EVIDENCE)
     assert v.label == SUPPORTED and v.sentence == 0 and 0 in v.sentences and 0 < v.score <= 1
