@@ -226,6 +226,16 @@ def test_an_order_word_inside_a_claim_is_not_an_order_of_reports() -> None:
     assert before is not None and before.order == "descending"
 
 
+class _Passage:
+    def __init__(self, source: str) -> None:
+        self.source, self.start, self.text, self.score = source, 0, "x" * 40, 0.9
+
+
+def _finding(claim: join.Claim, outlet: str, label: str, date: str, topic: bool = False) -> join.Finding:
+    """What the checker found for a claim within an outlet, its sentence at offsets 0-10 of a made-up passage."""
+    return join.Finding(claim, outlet, join.Verdict(label, 0.9, 0), _Passage(outlet), (0, 10), date, 0.9, topic)
+
+
 def test_before_that_date_at_the_end_decides_the_order_over_a_leading_after() -> None:
     q = join.analyse(
         "After Sporting News reported on Najee Harris being the goal-line back on December 7, 2023, did The Verge "
@@ -244,17 +254,10 @@ def test_the_order_is_checked_on_a_report_found_by_its_topic() -> None:
     )
     assert q is not None and q.order == "descending" and len(q.claims) == 2
 
-    class P:
-        def __init__(self, source: str) -> None:
-            self.source, self.start, self.text, self.score = source, 0, "x" * 40, 0.9
-
-    def finding(claim: join.Claim, outlet: str, label: str, date: str, topic: bool) -> join.Finding:
-        return join.Finding(claim, outlet, join.Verdict(label, 0.9, 0), P(outlet), (0, 10), date, 0.9, topic)
-
     ev = join.Evidence(q)
     ev.findings = [
-        finding(q.claims[0], "The Verge", join.SUPPORTED, "2023-11-17", False),
-        finding(q.claims[1], "TechCrunch", "not found", "2023-12-05", True),
+        _finding(q.claims[0], "The Verge", join.SUPPORTED, "2023-11-17"),
+        _finding(q.claims[1], "TechCrunch", "not found", "2023-12-05", topic=True),
     ]
     assert join._order_holds(q, ev) is False
     ev.findings[1].date = "2023-11-01"
@@ -305,13 +308,9 @@ def test_a_question_whether_an_outlet_failed_to_report_is_answered_no_when_it_re
         (("The Age",), "Aston Villa's victory over Fulham"),
     ]
 
-    class P:
-        def __init__(self, source: str) -> None:
-            self.source, self.start, self.text, self.score = source, 0, "x" * 40, 0.9
-
     ev = join.Evidence(q)
     ev.findings = [
-        join.Finding(c, c.outlets[0], join.Verdict(join.SUPPORTED, 0.9, 0), P(c.outlets[0]), (0, 10), day)
+        _finding(c, c.outlets[0], join.SUPPORTED, day)
         for c, day in zip(q.claims, ("2023-09-30", "2023-11-12"), strict=True)
     ]
     assert join.yesno(q, ev, None).text.startswith("No: it was reported")  # type: ignore[arg-type]
