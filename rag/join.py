@@ -551,6 +551,9 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     from .parse import analyse_many
 
     asked = _words(q.text)
+    asked |= {
+        part for w in asked for part in w.split("-") if part
+    }  # "AI-powered chatbot": "AI" is asked, not an answer
     outlets = {o.lower() for o in q.outlets}
     labels = {"person": _PERSON_LABELS, "company": _THING_LABELS, "place": _PLACE_LABELS}.get(q.wants)
     by_outlet: dict[str, list[Any]] = {}
@@ -647,7 +650,7 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     return Result(f"{name[:1].upper()}{name[1:]}, according to {_join(refs)}.", tuple(cited), False, name)
 
 
-_NAME_WORD = r"[A-Z](?:[\w'’-]|\.(?=\w))*(?<!['’]s)"  # a capitalised word, not a possessive ("Zealand’s")
+_NAME_WORD = r"[A-Z](?:[\w'’-]|\.(?=\w))*(?<!['’]s)(?<!['’])"  # a capitalised word, not a possessive ("Zealand’s")
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
 _SENTENCE_START = set(".!?:;\"“”'‘’\n()[]|-–—")  # after these (or at the start of the text) a sentence begins
 

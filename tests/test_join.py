@@ -91,7 +91,7 @@ SENTENCES = """The All Blacks lost to the Springboks. Argentina beat the All Bla
 Brock Purdy threw for 310 yards. Purdy ran in a touchdown. Why Brock Purdy is the favourite.
 Projections powered by Sportsline Jordan Love. Hipgnosis Songs Fund said it would recruit a Chair.
 Travis and Swift left the stadium. Sam Altman returned; Jack Altman said. Sam Altman spoke. CEO Sam Altman left.
-But Google said no, but gave no reason. But Google left. Valve Valve makes the Steam Deck; Valve Valve sells it."""
+The European Union’s rules apply. But Google said no, but gave no reason. But Google left. Valve Valve makes the Steam Deck; Valve Valve sells it."""
 
 
 @pytest.mark.parametrize(
@@ -107,6 +107,7 @@ But Google said no, but gave no reason. But Google left. Valve Valve makes the S
         ("Apple", "Apple"),
         ("Google", "Google"),  # "But" begins two sentences: a word of English, not of the name
         ("Valve", "Valve"),  # a heading run into the text
+        ("EU", "European Union (EU)"),  # not "European Union’" out of "European Union’s"
     ],
 )
 def test_an_entity_is_named_in_full_as_the_passages_write_it(short: str, full: str) -> None:
