@@ -550,10 +550,9 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     by its id, where the full name is looked up."""
     from .parse import analyse_many
 
+    # the question's own words are not answers, nor are the parts of its hyphenated words ("AI-powered")
     asked = _words(q.text)
-    asked |= {
-        part for w in asked for part in w.split("-") if part
-    }  # "AI-powered chatbot": "AI" is asked, not an answer
+    asked |= {part for w in asked for part in w.split("-") if part}
     outlets = {o.lower() for o in q.outlets}
     labels = {"person": _PERSON_LABELS, "company": _THING_LABELS, "place": _PLACE_LABELS}.get(q.wants)
     by_outlet: dict[str, list[Any]] = {}
