@@ -199,9 +199,13 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             flags.append(f"roles swapped: {slot.head} {slot.relation} {rivals[0].name}, not {slot.name}")
     coverage = len(held) / len(keys) if keys else 0.0
     # a word both say, negated in one of them only ("has enough cash" / "does not have enough cash")
-    if window.single and not any(f.startswith("negation") for f in flags):
+    # Only a statement that asserts something: "Chuba Hubbard" or "infidelity as a factor" (no verb) does not
+    if window.single and claim.has_verb and not any(f.startswith("negation") for f in flags):
         flipped = sorted(
-            (claim.negated ^ window.negated) & {k for k in claim.surface if k in window.surface} - LIGHT_NEGATED
+            (claim.negated ^ window.negated)
+            & {k for k in claim.surface if k in window.surface}
+            - LIGHT_NEGATED
+            - claim.name_tokens  # a name is not negated ("shouldn't be starting Chuba Hubbard": the starting is)
         )
         if flipped:
             flags.append(f"negation: the text says the opposite about '{flipped[0]}'")

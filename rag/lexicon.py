@@ -308,5 +308,6 @@ NEGATORS = frozenset(["not", "n't", "never", "no", "neither", "nor", "without", 
 RARELY = frozenset(["rarely", "seldom", "hardly", "barely", "scarcely"])  # "rarely convincing" ~ "unconvincing"
 PREFIXES = ("un", "in", "il", "im", "ir", "dis", "non", "non-", "anti")  # illegitimate: not legitimate
 NEGATING_VERBS = frozenset(["refuse", "decline", "fail", "deny", "neglect"])
+NEGATING_NOUNS = frozenset(["inability", "failure", "refusal"])  # "his inability to return": not return
 LIGHT_NEGATED = frozenset({"have", "do", "be", "SAY"})  # "does not have": the object decides, not the verb
 NAME_KINDS = {"PERSON": "person", "GPE": "place", "NORP": "place", "LOC": "place", "ORG": "org", "FAC": "place"}

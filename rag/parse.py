@@ -17,6 +17,7 @@ from .lexicon import (
     CONTENT_POS,
     LIGHT,
     NAME_KINDS,
+    NEGATING_NOUNS,
     NEGATING_VERBS,
     NEGATORS,
     NUMBER_WORDS,
@@ -251,6 +252,8 @@ def _negated_words(doc: Any) -> set[str]:
         elif fold(t.lemma_) in ("lack", "absence") and t.pos_ == "NOUN":  # "the absence of infidelity"
             of = next((c for c in t.children if c.dep_ == "prep" and fold(c.text) == "of"), None)
             target = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+        elif fold(t.lemma_) in NEGATING_NOUNS and t.pos_ == "NOUN":  # "his inability to return"
+            target = next((c for c in t.children if c.dep_ in ("acl", "xcomp") and c.pos_ == "VERB"), None)
         elif fold(t.lemma_) in NEGATING_VERBS or (
             f == "yet" and t.i + 1 < len(doc) and fold(doc[t.i + 1].text) == "to"
         ):

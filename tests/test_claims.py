@@ -82,6 +82,17 @@ def test_an_un_word_contradicts_its_own_stem(structural: claims.ClaimChecker) ->
     assert v.label == CONTRADICTED and "injury" in v.reason, v
 
 
+def test_a_topic_or_a_name_is_not_negated(structural: claims.ClaimChecker) -> None:
+    # a noun phrase asserts nothing, so no negation contradicts it; a name is never what a "not" applies to
+    for topic in ("Chuba Hubbard", "Chuba Hubbard's role against Dallas"):
+        v = structural.check(
+            topic, ["I don't care what your team looks like; you shouldn't be starting Chuba Hubbard."]
+        )
+        assert v.label != CONTRADICTED, (topic, v)
+    # "his inability to return" is "he did not return"
+    assert "return" in parse.analyse_many(["Derrick Henry's inability to return to the game"])[0].negated
+
+
 def test_verdict_names_the_deciding_sentence(structural: claims.ClaimChecker) -> None:
     v = structural.check("Venezuela granted Russia concessions worth millions.", EVIDENCE)
     assert v.label == SUPPORTED and v.sentence == 0 and 0 in v.sentences and 0 < v.score <= 1
