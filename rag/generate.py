@@ -61,6 +61,15 @@ class LlamaGenerator:
         self.has_chat_template = bool(self.llm.metadata.get("tokenizer.chat_template"))
         self._lock = threading.Lock()
 
+    def close(self) -> None:
+        """Free the model now, not in llama.cpp's own destructor at interpreter shutdown (which can crash once
+        the modules it needs are gone). Waits a little for a generation in progress; then leaves it be."""
+        if self._lock.acquire(timeout=5):
+            try:
+                self.llm.close()
+            finally:
+                self._lock.release()
+
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import threading
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,18 @@ _lock = threading.Lock()
 _embedders: dict[str, Embedder] = {}
 _generators: dict[tuple[str, int, int, int], Generator] = {}
 _checkers: dict[str, ClaimChecker] = {}
+
+
+@atexit.register
+def _close_generators() -> None:
+    """Free the loaded LLMs while the interpreter is still whole (an exit-time crash in llama.cpp's destructor
+    was seen once at the end of the test run)."""
+    with _lock:
+        for g in _generators.values():
+            close = getattr(g, "close", None)
+            if close is not None:
+                close()
+        _generators.clear()
 
 
 def embedder_name(source: str) -> str:
