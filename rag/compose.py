@@ -132,8 +132,7 @@ def choose(
     cue = CUES.get(kind)
     # a line of the answer states something: a fragment without a main verb ("Zakharova during this Thursday
     # during an official press report.", a caption, a dateline) is never one (the parse is the checker's, cached)
-    parsed = analyse_many(texts)
-    states = [a.has_verb for a in parsed]
+    states = [a.has_verb for a in analyse_many(texts)]
     relevance = [float(v @ q) + 0.5 * key_share(question, t) for v, t in zip(sv, texts, strict=True)]
     # a sentence that points back ("These contracts, which include ... helicopters and fighter jets") is about
     # what the sentence before it names: it is as relevant as the two read together

@@ -13,6 +13,7 @@ The joining is done here, in code; the reading is left to retrieval and the clai
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import Counter
@@ -657,9 +658,18 @@ _SENTENCE_START = set(".!?:;\"“”'‘’\n()[]|-–—")  # after these (or a
 def _name_word(word: str, at: int, text: str) -> bool:
     """Whether a capitalised word is part of a name: any word is capitalised at the start of a sentence ("When
     Google ..."), where it counts only if the text never writes it in lower case ("Brock Purdy threw ...")."""
-    if text[:at].rstrip(" \t")[-1:] not in _SENTENCE_START:
+    i = at - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    if i >= 0 and text[i] not in _SENTENCE_START:
         return True
-    return word.lower() not in _DETERMINERS and re.search(rf"\b{re.escape(word.lower())}\b", text) is None
+    return word.lower() not in _DETERMINERS and not _lower_in(word.lower(), text)
+
+
+@functools.lru_cache(maxsize=64)
+def _lower_in(word: str, text: str) -> bool:
+    """Whether the text writes the word in lower case (asked once per word and text)."""
+    return re.search(rf"\b{re.escape(word)}\b", text) is not None
 
 
 def full_name(name: str, text: str) -> str:
