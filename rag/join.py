@@ -462,10 +462,15 @@ def gather(
             passages = search(query, filters, k)
             if not passages and len(filters) > 1:  # no article of that outlet on that day: the outlet's nearest
                 passages = search(query, {"source": outlet}, k)
+            if q.form == ENTITY:  # and by each thing it says of it: a long question is close to no one passage
+                for part in clauses(q.bare):
+                    passages += search(part, filters, 1)
             for p in passages:
                 if (p.source, p.start) not in seen:
                     seen.add((p.source, p.start))
                     ev.passages.append(p)
+            if q.form == ENTITY:  # an entity is chosen from the passages (entity()); there is no claim to check
+                continue
             sents = evidence_of(passages)
             if not sents:
                 ev.findings.append(Finding(claim, outlet, Verdict("not found", 0.0, None), None))
@@ -516,6 +521,11 @@ CLOSENESS_POWER = 4
 MISFIT = 0.5  # a company or place of another kind than asked for counts half (the parser mislabels those names)
 _THING_LABELS = ("ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "FAC", "LAW")
 _PLACE_LABELS = ("GPE", "LOC", "FAC")
+
+
+def clauses(text: str) -> list[str]:
+    """The things a question says of the entity it asks for, one clause each."""
+    return [c for c in re.split(r",|;|\b(?:and|while|but|who|which|that)\b", text) if len(c.split()) >= 3]
 
 
 def _words(text: str) -> set[str]:
@@ -595,8 +605,8 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     # what the question says of the entity is said in the sentences that name it: a candidate gathers the
     # closeness to the question of every sentence naming it, over the named outlets it is found in
     vectors = checker.vectors([q.text] + [s[3] for s in sents])
-    clauses = [c for c in re.split(r",|;|\b(?:and|while|but|who|which|that)\b", q.bare) if len(c.split()) >= 3]
-    clause_vectors = checker.vectors(clauses or [q.bare]) if vectors is not None else None
+    parts = clauses(q.bare)
+    clause_vectors = checker.vectors(parts or [q.bare]) if vectors is not None else None
     if vectors is None or clause_vectors is None:
         close = [1.0] * len(sents)
     else:  # how closely a sentence says one of the things the question says (its clauses)

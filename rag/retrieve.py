@@ -7,6 +7,7 @@ import datetime
 import logging
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,10 @@ from .stores import Store, hybrid_search, open_store
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
+# the vectors of the latest texts searched: one question is searched within each outlet it names, and by each
+# of its clauses (rag/join.py), so the same text comes again within one answer
+_vectors: OrderedDict[tuple[Any, str], Any] = OrderedDict()
+_VECTORS_KEPT = 256
 
 
 @dataclass(frozen=True)
@@ -190,7 +195,7 @@ def search(
     if not question:
         raise EmptyQuestionError()
     filters = check_filters(filters)
-    qvec = get_embedder(settings).embed([question])[0]
+    qvec = _vector(get_embedder(settings), question)
     fused, cosine = hybrid_search(st, question, qvec, max(settings.candidates, k * 4), filters, settings)
     chunks = st.chunks(list(fused))
     _boost(fused, st, chunks, question, settings)
@@ -198,6 +203,21 @@ def search(
     if settings.reranker_model:
         ranked_ids = rerank(question, chunks, ranked_ids, settings)
     return _assemble(st, chunks, ranked_ids, cosine, k)
+
+
+def _vector(embedder: Any, text: str) -> Any:
+    key = (embedder, text)
+    with _lock:
+        if key in _vectors:
+            _vectors.move_to_end(key)
+            return _vectors[key]
+    vector = embedder.embed([text])[0]
+    vector.setflags(write=False)  # shared by every search of this text
+    with _lock:
+        _vectors[key] = vector
+        while len(_vectors) > _VECTORS_KEPT:
+            _vectors.popitem(last=False)
+    return vector
 
 
 # --- optional cross-encoder -------------------------------------------------------------------------

@@ -67,6 +67,8 @@ class Index:
     path: Path
     articles: dict[str, Article] = field(default_factory=dict)
     signatures: dict[str, Any] = field(default_factory=dict)  # article id -> MinHash values (rag.dedup)
+    # the chunk ids that pass a filter, by the filter (a loaded index never changes: a new version is a new Index)
+    allowed: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     def article(self, article_id: str) -> Article | None:
         """The whole cleaned article (the web chat shows it with the passage highlighted)."""

@@ -129,7 +129,14 @@ class LocalStore:
     def _allowed(self, filters: dict[str, Any] | None) -> list[int] | None:
         if not filters:
             return None
-        return [cid for cid, c in self.index.chunks.items() if matches(c.metadata, filters)]
+        key = repr(sorted(filters.items()))
+        found = self.index.allowed.get(key)
+        if found is None:
+            found = [cid for cid, c in self.index.chunks.items() if matches(c.metadata, filters)]
+            if len(self.index.allowed) >= 256:  # dates and outlets asked about: a bounded few
+                self.index.allowed.clear()
+            self.index.allowed[key] = found
+        return found
 
     def dense_search(self, qvec: np.ndarray, k: int, filters: dict[str, Any] | None = None) -> Hits:
         import numpy as np

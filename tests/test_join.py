@@ -4,6 +4,7 @@ answers run the real pipeline on MultiHop-RAG articles."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -327,3 +328,35 @@ def test_the_article_published_after_another_is_not_a_claim_of_its_own() -> None
     )
     assert q is not None and q.order == "descending"
     assert q.claims[0].text == "Leqembi is the only approved drug for Alzheimer's"
+
+
+def test_an_entity_is_searched_by_each_thing_the_question_says_of_it_within_each_outlet() -> None:
+    """A long question is close to no one passage ("Who is the individual under 30, once considered the richest
+    ..., who has pleaded not guilty ...?"): each of its clauses is searched too, and nothing is checked (the
+    entity is chosen from the passages, not a claim)."""
+    from rag.claims import ClaimChecker
+    from rag.retrieve import Passage
+
+    q = join.analyse(
+        "Who is the individual under 30, once considered the richest in that age bracket, who has pleaded not "
+        "guilty to fraud and conspiracy charges, as reported by TechCrunch and Fortune?",
+        ALIASES,
+    )
+    assert q is not None and q.form == join.ENTITY
+    searched: list[tuple[str, str]] = []
+
+    def search(text: str, where: dict[str, str], k: int) -> list[Passage]:
+        searched.append((text, where["source"]))
+        body = f"Passage {len(searched)} about {text}."
+        return [Passage(f"{where['source']}-{len(searched)}", "", body, 0, len(body), 0.5, dict(where))]
+
+    class Unused(ClaimChecker):
+        def check(self, *args: object, **kwargs: object) -> Any:  # type: ignore[override]
+            raise AssertionError("an entity question has no claim to check")
+
+    ev = join.gather(q, search, Unused())
+    clauses = join.clauses(q.bare)
+    assert any("pleaded not guilty" in c for c in clauses) and any("richest" in c for c in clauses), clauses
+    for outlet in ("TechCrunch", "Fortune"):
+        assert [t for t, o in searched if o == outlet] == [q.bare, *clauses]
+    assert len(ev.passages) == len(searched) and not ev.findings
