@@ -258,7 +258,7 @@ def analyse(question: str, aliases: dict[str, str]) -> Question | None:
     outlet (not a question about what named outlets reported)."""
     found = mentions(question, aliases)
     if not found:
-        return None
+        return _described(question.strip())
     q = question.strip()
     outlets = tuple(dict.fromkeys(m.outlet for m in found))
     # the parts of the question, each about the outlets it names: cut between two mentions at the last
@@ -310,20 +310,14 @@ def analyse(question: str, aliases: dict[str, str]) -> Question | None:
     wh = _WH.search(q)
     if opts:
         form = CHOICE
-    elif not _AUX.match(q) and wh is not None and wh.start() < len(q) // 2 + 40:
+    elif not _AUX.match(q) and wh is not None and wh.start() < len(q) // 2 + 40 and not _asks_after(q, wh):
         form = ENTITY
         head = q[wh.start() : wh.start() + 60]
         if re.search(
             r"\b(?:outlet|publication|source|news\s+(?:source|outlet|organization)|newspaper|website)\b", head, re.I
         ):
             form = OUTLET
-    wants = ""
-    if form == ENTITY and wh is not None:
-        # the noun the question word asks for ("which company", "who", "what is the name of the team")
-        for head in (q[wh.start() : wh.start() + 30], q[wh.start() : wh.start() + 70]):
-            wants = next((kind for kind, pattern in _WANTS if re.search(pattern, head, re.I)), "")
-            if wants:
-                break
+    wants = _wants(q, wh) if form == ENTITY and wh is not None else ""
     return Question(
         q,
         form,
@@ -337,6 +331,50 @@ def analyse(question: str, aliases: dict[str, str]) -> Question | None:
         _bare(q, found),
         _FAILED.search(q) is not None,
     )
+
+
+# the yes/no question after a long opening ("After the report from Fortune ..., which described ..., did
+# TechCrunch ...?", "Between ... and the article detailing what was learned ..., was there a change ...?")
+_MAIN_AUX = re.compile(r",\s*(?:(?:did|does|do|has|have|had)\s+(?:the\s+)?[A-Z'‘\"“]|(?:was|were|is|are)\s+there\b)")
+
+
+def _asks_after(q: str, wh: re.Match[str]) -> bool:
+    """Whether the question word is a relative pronoun in an opening clause ("which described", "what was
+    learned"), before the yes/no question itself; not "which NFL team ..., does Patrick Queen play for?"."""
+    relative = re.match(r"\s+(?:\w+ed|was|were|is|are|has|have|had)\b", q[wh.end() :], re.I)
+    return wh.start() > 0 and relative is not None and _MAIN_AUX.search(q, wh.end()) is not None
+
+
+def _wants(q: str, wh: re.Match[str]) -> str:
+    """The noun the question word asks for ("which company", "who", "what is the name of the team")."""
+    for head in (q[wh.start() : wh.start() + 30], q[wh.start() : wh.start() + 70]):
+        wants = next((kind for kind, pattern in _WANTS if re.search(pattern, head, re.I)), "")
+        if wants:
+            return wants
+    return ""
+
+
+# "Which company ...", "Who is the individual ...": a question that describes what it asks for, not "Who sat on
+# the board when ..., and who was named ...?" (two questions, for the reader)
+_DESCRIBED = re.compile(
+    r"(?:which|what)\s+(?!(?:is|was|are|were|did|does|do|has|have|had)\b)\w+|"
+    r"(?:who|what)\s+(?:is|was|are|were)\s+(?:the|an?)\s+(?:name\s+of\s+the\s+)?\w+",
+    re.I,
+)
+
+
+def _described(q: str) -> Question | None:
+    """A question, naming no outlet, for the one person or thing that it describes by several things ("Who is
+    the individual under 30, once considered the richest ..., who has pleaded not guilty ...?"): it is answered
+    as an entity found in the whole collection. A short question ("Who founded FTX?") is not: the reader
+    answers it."""
+    wh = _WH.search(q)
+    if wh is None or wh.start() > 0 or not _DESCRIBED.match(q) or len(clauses(q)) < 2:
+        return None
+    wants = _wants(q, wh)
+    if not wants:
+        return None
+    return Question(q, ENTITY, (Claim((), q),), (), wants=wants, bare=q)
 
 
 def _order(q: str, found: list[Mention]) -> str | None:
@@ -445,6 +483,13 @@ def gather(
 
     ev = Evidence(q)
     seen: set[tuple[str, int]] = set()
+    if not q.outlets:  # an entity described by a question naming no outlet: searched in the whole collection
+        for text in [q.bare, *clauses(q.bare)]:
+            for p in search(text, {}, k if text == q.bare else 1):
+                if (p.source, p.start) not in seen:
+                    seen.add((p.source, p.start))
+                    ev.passages.append(p)
+        return ev
     for claim in q.claims:
         for outlet in claim.outlets:
             filters = {"source": outlet}
@@ -640,24 +685,33 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     name = full_name(name, "\n".join(told))
     where = {best: [j for j, _, _ in mentions_[best]]}
     cited: list[Cited] = []
-    for outlet in q.outlets:
-        js = [j for j in where[best] if ev.passages[sents[j][0]].metadata.get("source") == outlet]
+
+    def said(j: int) -> float:  # how closely a sentence naming it says one of the things the question says of it
+        if clause_vectors is None:
+            return ev.passages[sents[j][0]].score
+        return max(float(c @ vectors[j + 1]) for c in clause_vectors)
+
+    # for each named outlet, its sentence that says most closely one of the things the question says; with no
+    # outlet named, that sentence of all
+    if q.outlets:
+        groups = [
+            (o, [j for j in where[best] if ev.passages[sents[j][0]].metadata.get("source") == o]) for o in q.outlets
+        ]
+    else:
+        groups = [(ev.passages[sents[max(where[best], key=said)][0]].metadata.get("source", ""), where[best])]
+    for outlet, js in groups:
         if not js:
             continue
-
-        # the sentence naming it that says most closely one of the things the question says of it
-        def said(j: int) -> float:
-            if clause_vectors is None:
-                return ev.passages[sents[j][0]].score
-            return max(float(c @ vectors[j + 1]) for c in clause_vectors)
-
         j = max(js, key=said)
         p = ev.passages[sents[j][0]]
         cited.append(Cited(p, sents[j][1], sents[j][2], outlet, p.metadata.get("date", "")))
     if not cited:
         return Result("", (), True)
+    name = f"{name[:1].upper()}{name[1:]}"
+    if not any(c.outlet for c in cited):  # articles without an outlet in their metadata
+        return Result(f"{name}. [1]", tuple(cited[:1]), False, name)  # as the reader writes a name
     refs = [f"{_where(c.outlet, c.date)} [{n}]" for n, c in enumerate(cited, 1)]
-    return Result(f"{name[:1].upper()}{name[1:]}, according to {_join(refs)}.", tuple(cited), False, name)
+    return Result(f"{name}, according to {_join(refs)}.", tuple(cited), False, name)
 
 
 _NAME_WORD = r"[A-Z](?:[\w'’-]|\.(?=\w))*(?<!['’]s)(?<!['’])"  # a capitalised word, not a possessive ("Zealand’s")

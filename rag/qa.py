@@ -302,10 +302,13 @@ def _across(
     if missing:  # the passages found within each outlet are few: the names may be in others of theirs
         missing = cite.missing_names(join.topic(q), within(q.bare, {}, settings.k * 2))
     if missing or max((p.score for p in ev.passages), default=0.0) < cite.EXPLAIN_SIMILAR:
+        if not q.outlets:  # a described entity (naming no outlet) that was not found: the reader may answer
+            return None
         timings["total"] = time.perf_counter() - t0
         answer = _decline(question, searched, ev.passages, timings, "yesno" if q.form == join.YESNO else "fact")
         if missing:
-            answer.notes = [f"The articles of {', '.join(q.outlets)} never name {', '.join(missing)}."]
+            whose = f" of {', '.join(q.outlets)}" if q.outlets else ""
+            answer.notes = [f"The articles{whose} never name {', '.join(missing)}."]
         return answer
     if q.form == join.OUTLET:
         result = join.outlet(q, ev)

@@ -23,6 +23,22 @@ ALIASES = {
 
 def test_no_outlet_is_not_a_join_question() -> None:
     assert join.analyse("Who founded FTX?", ALIASES) is None
+    assert join.analyse("Did FTX collapse in 2022, and who said so?", ALIASES) is None
+    # two questions, not one thing described by several
+    assert (
+        join.analyse("Who sat on OpenAI's board when Altman was fired, and who was named to the new board?", ALIASES)
+        is None
+    )
+
+
+def test_a_person_described_by_several_things_is_an_entity_of_the_whole_collection() -> None:
+    q = join.analyse(
+        "Who is the individual under 30, once considered the richest in that age bracket, who has pleaded not "
+        "guilty to fraud and conspiracy charges?",
+        ALIASES,
+    )
+    assert q is not None and (q.form, q.wants, q.outlets) == (join.ENTITY, "person", ())
+    assert q.bare.startswith("Who is the individual under 30")
 
 
 def test_entity_question_names_its_outlets_and_the_kind_of_thing_asked_for() -> None:
@@ -360,3 +376,55 @@ def test_an_entity_is_searched_by_each_thing_the_question_says_of_it_within_each
     for outlet in ("TechCrunch", "Fortune"):
         assert [t for t, o in searched if o == outlet] == [q.bare, *clauses]
     assert len(ev.passages) == len(searched) and not ev.findings
+
+
+def test_an_entity_described_without_an_outlet_is_searched_in_the_whole_collection_and_cited_once() -> None:
+    from rag.claims import ClaimChecker
+    from rag.retrieve import Passage
+
+    q = join.analyse(
+        "Which company invested $26.3 billion to stay the default search engine, and is accused by news "
+        "publishers of anticompetitive practices?",
+        ALIASES,
+    )
+    assert q is not None and q.form == join.ENTITY and q.wants == "company" and not q.outlets
+    searched: list[tuple[str, dict[str, str]]] = []
+    texts = [
+        "Google paid $26.3 billion in 2021 to be the default search engine.",
+        "News publishers accuse Google of anticompetitive practices.",
+    ]
+
+    def search(text: str, where: dict[str, str], k: int) -> list[Passage]:
+        searched.append((text, where))
+        body = texts[(len(searched) - 1) % 2]
+        return [
+            Passage(f"a{len(searched)}", "", body, 0, len(body), 0.6, {"source": "TechCrunch", "date": "2023-10-31"})
+        ]
+
+    class Plain(ClaimChecker):
+        def vectors(self, texts: list[str]) -> None:  # type: ignore[override]
+            return None
+
+    ev = join.gather(q, search, Plain())
+    assert [w for _, w in searched] == [{}] * len(searched) and searched[0][0] == q.bare
+    assert len(searched) == 1 + len(join.clauses(q.bare)) >= 3
+    result = join.entity(q, ev, Plain())
+    assert result.text == "Google, according to TechCrunch (2023-10-31) [1].", result.text
+    assert len(result.cited) == 1
+
+
+def test_a_which_in_the_opening_clause_of_a_yes_no_question_is_not_the_question_word() -> None:
+    q = join.analyse(
+        "After the report from Fortune on October 4, 2023, which described the success of FTX as being built on "
+        "lies, and the subsequent report from TechCrunch on October 6, 2023, did TechCrunch maintain consistency "
+        "in its portrayal of Sam Bankman-Fried's actions?",
+        ALIASES,
+    )
+    assert q is not None and q.form == join.YESNO and q.relation
+    team = join.analyse(
+        "Considering an article from The Verge detailing Patrick Queen's early career and a report from "
+        "TechCrunch on his Pro Bowl selection, which NFL team, known by its abbreviation, does Patrick Queen "
+        "play for?",
+        ALIASES,
+    )
+    assert team is not None and team.form == join.ENTITY
