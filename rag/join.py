@@ -254,8 +254,9 @@ def _claim_text(segment: str) -> str:
 
 
 def analyse(question: str, aliases: dict[str, str]) -> Question | None:
-    """The question's outlets, claims, dates, order and the form of answer it wants; None when it names no
-    outlet (not a question about what named outlets reported)."""
+    """The question's outlets, claims, dates, order and the form of answer it wants. A question naming no
+    outlet is None (not a question about what named outlets reported), unless it describes one person or
+    thing by several clauses (`_described`): an entity of the whole collection."""
     found = mentions(question, aliases)
     if not found:
         return _described(question.strip())
