@@ -779,12 +779,13 @@ def _cite(findings: Sequence[Finding]) -> tuple[list[Cited], list[str]]:
     """One citation per finding with a deciding sentence (the same sentence once), and its place in words."""
     cited: list[Cited] = []
     refs: list[str] = []
-    for f in findings:
+    seen: set[tuple[str, int, int]] = set()  # a sentence by its article and place: found by two searches, the
+    for f in findings:  # passages holding it differ (their scores, or overlapping chunks)
         if f.passage is None or f.sentence[0] == f.sentence[1]:
             continue
-        c = Cited(f.passage, f.sentence[0], f.sentence[1], f.outlet, f.date)
-        if c not in cited:
-            cited.append(c)
+        if (f.passage.source, *f.sentence) not in seen:
+            seen.add((f.passage.source, *f.sentence))
+            cited.append(Cited(f.passage, f.sentence[0], f.sentence[1], f.outlet, f.date))
             refs.append(f"{_where(f.outlet, f.date)} [{len(cited)}]")
     return cited, refs
 

@@ -428,3 +428,16 @@ def test_a_which_in_the_opening_clause_of_a_yes_no_question_is_not_the_question_
         ALIASES,
     )
     assert team is not None and team.form == join.ENTITY
+
+
+def test_one_sentence_found_by_two_claims_is_cited_once() -> None:
+    q = join.analyse(
+        "Does TechCrunch say European AI startups plan for regulation early, while TechCrunch says Amazon "
+        "addresses the Commission's concerns?",
+        ALIASES,
+    )
+    assert q is not None and len(q.claims) == 2
+    # the same sentence of one article, in two passages (two searches: other scores, overlapping chunks)
+    findings = [_finding(c, "TechCrunch", join.SUPPORTED, "2023-11-09") for c in q.claims]
+    cited, refs = join._cite(findings)
+    assert len(cited) == 1 and refs == ["TechCrunch (2023-11-09) [1]"]
