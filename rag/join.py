@@ -709,10 +709,26 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     if not cited:
         return Result("", (), True)
     name = f"{name[:1].upper()}{name[1:]}"
+    if not q.outlets and not _described_holds(q, name, [sents[j][3] for j in where[best]], checker):
+        return Result("", (), True)
     if not any(c.outlet for c in cited):  # articles without an outlet in their metadata
         return Result(f"{name}. [1]", tuple(cited[:1]), False, name)  # as the reader writes a name
     refs = [f"{_where(c.outlet, c.date)} [{n}]" for n, c in enumerate(cited, 1)]
     return Result(f"{name}, according to {_join(refs)}.", tuple(cited), False, name)
+
+
+_WH_HEAD = re.compile(r"^\s*(?:who|whom|(?:which|what)\s+[\w-]+)\b", re.I)  # "Who", "Which company"
+
+
+def _described_holds(q: Question, name: str, sentences: list[str], checker: ClaimChecker) -> bool:
+    """Whether the sentences that name the entity state most of the things a question naming no outlet says of
+    it, each said of the entity ("Juan Guaido is the Brazilian president", "Juan Guaido offered to mediate
+    ..."): a name that only stands near the question's words is no answer. (With outlets named, the outlets'
+    own passages vouch for it.)"""
+    parts = clauses(q.bare)
+    statements = [_WH_HEAD.sub(name, c).strip() if _WH_HEAD.match(c) else f"{name} {c.strip()}" for c in parts]
+    held = sum(v.label == SUPPORTED for v in checker.check_all(statements, sentences))
+    return 2 * held > len(statements)
 
 
 _NAME_WORD = r"[A-Z](?:[\w'’-]|\.(?=\w))*(?<!['’]s)(?<!['’])"  # a capitalised word, not a possessive ("Zealand’s")

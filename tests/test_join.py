@@ -378,8 +378,9 @@ def test_an_entity_is_searched_by_each_thing_the_question_says_of_it_within_each
     assert len(ev.passages) == len(searched) and not ev.findings
 
 
-def test_an_entity_described_without_an_outlet_is_searched_in_the_whole_collection_and_cited_once() -> None:
-    from rag.claims import ClaimChecker
+def test_an_entity_described_without_an_outlet_is_searched_in_the_whole_collection_and_cited_once(
+    checker: Any,
+) -> None:
     from rag.retrieve import Passage
 
     q = join.analyse(
@@ -390,8 +391,8 @@ def test_an_entity_described_without_an_outlet_is_searched_in_the_whole_collecti
     assert q is not None and q.form == join.ENTITY and q.wants == "company" and not q.outlets
     searched: list[tuple[str, dict[str, str]]] = []
     texts = [
-        "Google paid $26.3 billion in 2021 to be the default search engine.",
-        "News publishers accuse Google of anticompetitive practices.",
+        "Google invested $26.3 billion in 2021 to stay the default search engine.",
+        "Google is accused by news publishers of anticompetitive practices.",
     ]
 
     def search(text: str, where: dict[str, str], k: int) -> list[Passage]:
@@ -401,14 +402,10 @@ def test_an_entity_described_without_an_outlet_is_searched_in_the_whole_collecti
             Passage(f"a{len(searched)}", "", body, 0, len(body), 0.6, {"source": "TechCrunch", "date": "2023-10-31"})
         ]
 
-    class Plain(ClaimChecker):
-        def vectors(self, texts: list[str]) -> None:  # type: ignore[override]
-            return None
-
-    ev = join.gather(q, search, Plain())
+    ev = join.gather(q, search, checker)
     assert [w for _, w in searched] == [{}] * len(searched) and searched[0][0] == q.bare
     assert len(searched) == 1 + len(join.clauses(q.bare)) >= 3
-    result = join.entity(q, ev, Plain())
+    result = join.entity(q, ev, checker)
     assert result.text == "Google, according to TechCrunch (2023-10-31) [1].", result.text
     assert len(result.cited) == 1
 
@@ -441,3 +438,17 @@ def test_one_sentence_found_by_two_claims_is_cited_once() -> None:
     findings = [_finding(c, "TechCrunch", join.SUPPORTED, "2023-11-09") for c in q.claims]
     cited, refs = join._cite(findings)
     assert len(cited) == 1 and refs == ["TechCrunch (2023-11-09) [1]"]
+
+
+def test_a_described_entity_must_be_what_the_sentences_naming_it_say(checker: Any) -> None:
+    """A name that only stands near the question's words is no answer: most of what the question says must be
+    stated of it (the real claim checker)."""
+    q = join.analyse("Who is the Brazilian president who offered to mediate between Maduro and Guaido?", ALIASES)
+    assert q is not None and q.form == join.ENTITY and not q.outlets
+    near = ["President Trump officially recognized opposition leader Juan Guaido as Venezuela's interim president."]
+    assert not join._described_holds(q, "Juan Guaido", near, checker)
+    said = [
+        "Brazilian President Jair Bolsonaro offered to mediate between Maduro and Guaido on Tuesday.",
+        "Jair Bolsonaro is the Brazilian president.",
+    ]
+    assert join._described_holds(q, "Jair Bolsonaro", said, checker)
