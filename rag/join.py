@@ -484,12 +484,20 @@ def gather(
 
     ev = Evidence(q)
     seen: set[tuple[str, int]] = set()
+
+    def keep(passages: list[Any]) -> None:  # each passage once, in the order found
+        for p in passages:
+            if (p.source, p.start) not in seen:
+                seen.add((p.source, p.start))
+                ev.passages.append(p)
+
+    def by_clause(filters: dict[str, str]) -> list[Any]:
+        # an entity is also searched by each thing the question says of it: a long question is close to no one
+        # passage, each of its clauses to the passage that says it
+        return [p for part in clauses(q.bare) for p in search(part, filters, 1)]
+
     if not q.outlets:  # an entity described by a question naming no outlet: searched in the whole collection
-        for text in [q.bare, *clauses(q.bare)]:
-            for p in search(text, {}, k if text == q.bare else 1):
-                if (p.source, p.start) not in seen:
-                    seen.add((p.source, p.start))
-                    ev.passages.append(p)
+        keep(search(q.bare, {}, k) + by_clause({}))
         return ev
     for claim in q.claims:
         for outlet in claim.outlets:
@@ -508,15 +516,10 @@ def gather(
             passages = search(query, filters, k)
             if not passages and len(filters) > 1:  # no article of that outlet on that day: the outlet's nearest
                 passages = search(query, {"source": outlet}, k)
-            if q.form == ENTITY:  # and by each thing it says of it: a long question is close to no one passage
-                for part in clauses(q.bare):
-                    passages += search(part, filters, 1)
-            for p in passages:
-                if (p.source, p.start) not in seen:
-                    seen.add((p.source, p.start))
-                    ev.passages.append(p)
-            if q.form == ENTITY:  # an entity is chosen from the passages (entity()); there is no claim to check
+            if q.form == ENTITY:  # chosen from the passages (entity()): there is no claim to check
+                keep(passages + by_clause(filters))
                 continue
+            keep(passages)
             sents = evidence_of(passages)
             if not sents:
                 ev.findings.append(Finding(claim, outlet, Verdict("not found", 0.0, None), None))
@@ -699,7 +702,8 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
             (o, [j for j in where[best] if ev.passages[sents[j][0]].metadata.get("source") == o]) for o in q.outlets
         ]
     else:
-        groups = [(ev.passages[sents[max(where[best], key=said)][0]].metadata.get("source", ""), where[best])]
+        top = max(where[best], key=said)
+        groups = [(ev.passages[sents[top][0]].metadata.get("source", ""), [top])]
     for outlet, js in groups:
         if not js:
             continue

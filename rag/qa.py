@@ -307,8 +307,7 @@ def _across(
         timings["total"] = time.perf_counter() - t0
         answer = _decline(question, searched, ev.passages, timings, "yesno" if q.form == join.YESNO else "fact")
         if missing:
-            whose = f" of {', '.join(q.outlets)}" if q.outlets else ""
-            answer.notes = [f"The articles{whose} never name {', '.join(missing)}."]
+            answer.notes = [f"The articles of {', '.join(q.outlets)} never name {', '.join(missing)}."]
         return answer
     if q.form == join.OUTLET:
         result = join.outlet(q, ev)

@@ -4,13 +4,14 @@ neighbouring chunks of one article merged."""
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import re
 import threading
-from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .chunking import MONTHS, Chunk
 from .config import Settings
@@ -19,10 +20,6 @@ from .stores import Store, hybrid_search, open_store
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
-# the vectors of the latest texts searched: one question is searched within each outlet it names, and by each
-# of its clauses (rag/join.py), so the same text comes again within one answer
-_vectors: OrderedDict[tuple[Any, str], Any] = OrderedDict()
-_VECTORS_KEPT = 256
 
 
 @dataclass(frozen=True)
@@ -195,7 +192,7 @@ def search(
     if not question:
         raise EmptyQuestionError()
     filters = check_filters(filters)
-    qvec = _vector(get_embedder(settings), question)
+    qvec = _vector(cast(Hashable, get_embedder(settings)), question)  # an embedder is one object per process
     fused, cosine = hybrid_search(st, question, qvec, max(settings.candidates, k * 4), filters, settings)
     chunks = st.chunks(list(fused))
     _boost(fused, st, chunks, question, settings)
@@ -205,18 +202,12 @@ def search(
     return _assemble(st, chunks, ranked_ids, cosine, k)
 
 
+@functools.lru_cache(maxsize=256)
 def _vector(embedder: Any, text: str) -> Any:
-    key = (embedder, text)
-    with _lock:
-        if key in _vectors:
-            _vectors.move_to_end(key)
-            return _vectors[key]
+    """A text's vector, kept for the latest texts: one question is searched within each outlet it names and by
+    each of its clauses (rag/join.py), so the same text comes again within one answer."""
     vector = embedder.embed([text])[0]
     vector.setflags(write=False)  # shared by every search of this text
-    with _lock:
-        _vectors[key] = vector
-        while len(_vectors) > _VECTORS_KEPT:
-            _vectors.popitem(last=False)
     return vector
 
 
