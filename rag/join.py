@@ -57,12 +57,15 @@ class Question:
     wants: str = ""  # ENTITY: the kind of thing asked for ("person", "company", ...)
     bare: str = ""  # the question without the outlets that it names (what is searched for an entity)
     failed: bool = False  # it asks whether an outlet failed to report something ("Did X fail to report A ...?")
+    # ENTITY: the things the question says each outlet reported of the entity ("accused by Fortune of X,
+    # claimed by The Verge to Y"), by outlet
+    told: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 _QUOTE = "'\"‘’“”"
 _DOC = r"(?:articles?|reports?|coverage|piece|story|stories|post|publication|reporting|news)\b"
 _FRAME = re.compile(
-    r"(?:,?\s*(?:as\s+)?(?:(?:recently\s+)?(?:reported|covered|featured|discussed|mentioned|noted|described|"
+    r"(?:,?\s*(?:\bas\s+)?(?:(?:recently\s+)?(?:reported|covered|featured|discussed|mentioned|noted|described|"
     r"scrutini[sz]ed|highlighted|detailed)\s+(?:by|in|on)|according\s+to)\s+(?:both\s+)?)?"
     rf"(?:\b(?:the|an?|both)\s+)*(?:(?:{_DOC})\s+(?:from|by|in|of|published\s+(?:by|in))\s+)?"
     rf"[{_QUOTE}]?@@(?:['’]s\b|[{_QUOTE}](?:['’]s\b)?)?(?:\s+{_DOC})?",
@@ -331,6 +334,7 @@ def analyse(question: str, aliases: dict[str, str]) -> Question | None:
         wants,
         _bare(q, found),
         _FAILED.search(q) is not None,
+        _told(q, found) if form == ENTITY else (),
     )
 
 
@@ -450,6 +454,40 @@ def _bare(question: str, found: list[Mention]) -> str:
     for m in sorted(found, key=lambda m: -m.start):
         marked = marked[: m.start] + "@@" + marked[m.end :]
     return re.sub(r"\s+", " ", _FRAME.sub(" ", marked).replace("@@", " ")).strip()
+
+
+_CLAUSE = re.compile(r",|;|\b(?:and|while|but|who|which|that)\b")
+
+
+def _told(question: str, found: list[Mention]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """What the question says each outlet reported, clause by clause: a clause naming an outlet is that
+    outlet's ("reported by TechCrunch to have offered ..."); a clause that only names outlets ("as discussed
+    on TalkSport", "as reported by Fortune, The Verge, and TechCrunch") gives them the clauses before it that
+    name none."""
+    marked = question
+    for m in sorted(found, key=lambda m: -m.start):
+        marked = marked[: m.start] + "@@" + marked[m.end :]
+    order = iter(m.outlet for m in found)
+    pieces: list[tuple[str, list[str]]] = []  # (what a clause says, the outlets it is told by)
+    waiting: list[int] = []  # clauses naming no outlet since the last one that did
+    given: list[int] = []  # the clauses the last attribution gave its outlets to ("Fortune, The Verge, and ...")
+    for segment in _CLAUSE.split(marked):
+        named = [next(order) for _ in range(segment.count("@@"))]
+        said = re.sub(r"\s+", " ", _FRAME.sub(" ", segment).replace("@@", " ")).strip(" ?.")
+        if len(said.split()) >= 3:
+            pieces.append((said, named))
+            waiting = [] if named else [*waiting, len(pieces) - 1]
+            given = []
+        elif named:
+            given = waiting or given
+            waiting = []
+            for i in given:
+                pieces[i][1].extend(named)
+    everything = tuple(said for said, _ in pieces)
+    return tuple(
+        (o, tuple(said for said, outlets in pieces if o in outlets) or everything)
+        for o in dict.fromkeys(m.outlet for m in found)
+    )
 
 
 # --- 2. evidence per claim ---------------------------------------------------------------------------
@@ -690,13 +728,18 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     where = {best: [j for j, _, _ in mentions_[best]]}
     cited: list[Cited] = []
 
-    def said(j: int) -> float:  # how closely a sentence naming it says one of the things the question says of it
-        if clause_vectors is None:
-            return ev.passages[sents[j][0]].score
-        return max(float(c @ vectors[j + 1]) for c in clause_vectors)
+    told_vectors = {o: checker.vectors(list(c)) for o, c in q.told if c}
 
-    # for each named outlet, its sentence that says most closely one of the things the question says; with no
-    # outlet named, that sentence of all
+    def said(j: int, outlet: str = "") -> float:  # how closely a sentence naming it says one of the things the
+        # question says of it (that the question says `outlet` reported)
+        cs = told_vectors.get(outlet)
+        cs = cs if cs is not None else clause_vectors
+        if cs is None or vectors is None:
+            return ev.passages[sents[j][0]].score
+        return max(float(c @ vectors[j + 1]) for c in cs)
+
+    # for each named outlet, its sentence that says most closely one of the things the question says that outlet
+    # reported; with no outlet named, that sentence of all
     if q.outlets:
         groups = [
             (o, [j for j in where[best] if ev.passages[sents[j][0]].metadata.get("source") == o]) for o in q.outlets
@@ -707,7 +750,7 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     for outlet, js in groups:
         if not js:
             continue
-        j = max(js, key=said)
+        j = max(js, key=lambda j: said(j, outlet))
         p = ev.passages[sents[j][0]]
         cited.append(Cited(p, sents[j][1], sents[j][2], outlet, p.metadata.get("date", "")))
     if not cited:

@@ -452,3 +452,36 @@ def test_a_described_entity_must_be_what_the_sentences_naming_it_say(checker: An
         "Jair Bolsonaro is the Brazilian president.",
     ]
     assert join._described_holds(q, "Jair Bolsonaro", said, checker)
+
+
+def test_each_outlet_is_cited_for_what_the_question_says_it_reported(checker: Any) -> None:
+    """A question saying "X, as discussed on TalkSport, that Y, as reported by Sporting News" cites Sporting News for Y,
+    even where an article of Sporting News says X more closely than any says Y."""
+    from rag.retrieve import Passage
+
+    q = join.analyse(
+        "Which football club is the dream purchase for Sir Jim Ratcliffe, as discussed on TalkSport, that also "
+        "was knocked out of European competitions after a loss at home to Bayern, as reported by Sporting News?",
+        {**ALIASES, "TalkSport": "TalkSport"},
+    )
+    assert q is not None and q.form == join.ENTITY
+    assert dict(q.told) == {
+        "TalkSport": ("Which football club is the dream purchase for Sir Jim Ratcliffe",),
+        "Sporting News": ("also was knocked out of European competitions after a loss at home to Bayern",),
+    }
+    texts = {
+        "talk": ("TalkSport", "Manchester United is the dream purchase for Sir Jim Ratcliffe."),
+        "sn-buy": ("Sporting News", "Manchester United is the club Sir Jim Ratcliffe dreams of buying."),
+        "sn-out": ("Sporting News", "Manchester United are out of Europe after losing at Old Trafford to Bayern."),
+    }
+    ev = join.Evidence(q)
+    for source, (outlet, body) in texts.items():
+        ev.passages.append(Passage(source, "", body, 0, len(body), 0.6, {"source": outlet, "date": "2023-12-13"}))
+    result = join.entity(q, ev, checker)
+    assert result.verdict == "Manchester United", result.text
+    assert [(c.outlet, c.passage.source) for c in result.cited] == [("TalkSport", "talk"), ("Sporting News", "sn-out")]
+
+
+def test_the_outlet_frame_takes_as_only_as_a_word() -> None:
+    q = join.analyse("Who was mentioned by The Verge as having difficulty managing two companies?", ALIASES)
+    assert q is not None and q.bare == "Who was as having difficulty managing two companies?"  # not "Who w as"
