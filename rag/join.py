@@ -158,13 +158,9 @@ _WANTS = (
 
 def mentions(question: str, aliases: dict[str, str]) -> list[Mention]:
     """Where the question names an outlet of the index (longest names first, no overlaps)."""
-    found: list[Mention] = []
-    for alias in sorted(aliases, key=len, reverse=True):
-        for form in dict.fromkeys((alias, alias.upper())):
-            for m in re.finditer(rf"(?<![\w]){re.escape(form)}(?![\w])", question):
-                if all(m.end() <= x.start or m.start() >= x.end for x in found):
-                    found.append(Mention(m.start(), m.end(), aliases[alias]))
-    return sorted(found, key=lambda x: x.start)
+    from .retrieve import outlet_mentions
+
+    return [Mention(*m) for m in outlet_mentions(question, aliases)]
 
 
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -621,6 +617,12 @@ def _words(text: str) -> set[str]:
     return {fold(w) for w in re.findall(r"[\w’'-]+", text)}
 
 
+def _by(outlet: str, source: str) -> bool:
+    """Whether an article's source is the outlet a question names: as the `source` filter matches it, so that
+    "The Independent" (named alike by several sections of the index) is each of its sections."""
+    return outlet.lower() in source.lower()
+
+
 def _where(outlet: str, date: str) -> str:
     return f"{outlet} ({date})" if date else outlet
 
@@ -653,9 +655,6 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     asked |= {part for w in asked for part in w.split("-") if part}
     outlets = {o.lower() for o in q.outlets}
     labels = {"person": _PERSON_LABELS, "company": _THING_LABELS, "place": _PLACE_LABELS}.get(q.wants)
-    by_outlet: dict[str, list[Any]] = {}
-    for p in ev.passages:
-        by_outlet.setdefault(p.metadata.get("source", ""), []).append(p)
     sents = evidence_of(ev.passages)
     parsed = analyse_many([s[3] for s in sents])
     # every mention of a name, by its words; the kind of a name is what most of its mentions say,
@@ -687,7 +686,6 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
 
     if not mentions_:
         return Result("", (), True)
-    named = set(q.outlets)
 
     # what the question says of the entity is said in the sentences that name it: a candidate gathers the
     # closeness to the question of every sentence naming it, over the named outlets it is found in
@@ -701,11 +699,12 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
 
     def rank(key: str) -> tuple[float, ...]:
         js = {j for j, _, _ in mentions_[key]}
-        outlets_ = {ev.passages[sents[j][0]].metadata.get("source") for j in js}
+        sources = {ev.passages[sents[j][0]].metadata.get("source", "") for j in js}
+        found_in = sum(any(_by(o, s) for s in sources) for o in q.outlets)  # named outlets that name it
         said = sum(close[j] ** CLOSENESS_POWER for j in js)
         if q.wants == "person":  # the parser tells people apart well: a person is asked, a person answers
-            return (float(fits(key)), len(named & outlets_), said)
-        return (len(named & outlets_), said * (1.0 if fits(key) else MISFIT))
+            return (float(fits(key)), found_in, said)
+        return (found_in, said * (1.0 if fits(key) else MISFIT))
 
     best = max(mentions_, key=rank)
     counts: dict[str, int] = {}
@@ -742,7 +741,8 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     # reported; with no outlet named, that sentence of all
     if q.outlets:
         groups = [
-            (o, [j for j in where[best] if ev.passages[sents[j][0]].metadata.get("source") == o]) for o in q.outlets
+            (o, [j for j in where[best] if _by(o, ev.passages[sents[j][0]].metadata.get("source", ""))])
+            for o in q.outlets
         ]
     else:
         top = max(where[best], key=said)

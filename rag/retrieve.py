@@ -104,27 +104,38 @@ _aliases: dict[str, dict[str, str]] = {}
 
 def outlet_aliases(st: Store) -> dict[str, str]:
     """Ways a question may name each outlet of the store: the full name and the part before " - " or
-    " | " ("The Independent - Life and Style" -> "The Independent"); alias -> outlet."""
+    " | " ("The Independent - Life and Style" -> "The Independent"); alias -> outlet. A name that several
+    outlets share ("The Independent": its Travel, Sports and Life and Style sections) stands for all of
+    them: it is its own outlet, which the `source` filter matches in each of theirs."""
     key = f"{st.kind}:{id(st) if st.kind == 'server' else ''}:{st.generation()}"
     cached = _aliases.get(key)
     if cached is None:
-        cached = {}
+        named: dict[str, set[str]] = {}
         for outlet in st.outlets():
             for alias in {outlet, re.split(r" [-|] ", outlet)[0]}:
                 if len(alias) >= 3:
-                    cached[alias] = outlet
+                    named.setdefault(alias, set()).add(outlet)
+        cached = {alias: outlets.pop() if len(outlets) == 1 else alias for alias, outlets in named.items()}
         _aliases[key] = cached
     return cached
 
 
+def outlet_mentions(question: str, aliases: dict[str, str]) -> list[tuple[int, int, str]]:
+    """Where the question names an outlet (as written, or in capitals: "CNBC" for "Cnbc"): (start, end,
+    outlet), longest names first and none inside another ("The Independent - Travel" is not also "The
+    Independent"), in the order of the question."""
+    found: list[tuple[int, int, str]] = []
+    for alias in sorted(aliases, key=len, reverse=True):
+        for form in dict.fromkeys((alias, alias.upper())):
+            for m in re.finditer(rf"(?<![\w]){re.escape(form)}(?![\w])", question):
+                if all(m.end() <= a or m.start() >= b for a, b, _ in found):
+                    found.append((m.start(), m.end(), aliases[alias]))
+    return sorted(found)
+
+
 def question_outlets(question: str, st: Store) -> set[str]:
-    """Outlets of the index that the question names (as written, or in capitals: "CNBC" for "Cnbc")."""
-    found = set()
-    for alias, outlet in outlet_aliases(st).items():
-        for form in {alias, alias.upper()}:
-            if re.search(rf"(?<![\w]){re.escape(form)}(?![\w])", question):
-                found.add(outlet)
-    return found
+    """Outlets of the index that the question names."""
+    return {outlet for _, _, outlet in outlet_mentions(question, outlet_aliases(st))}
 
 
 # --- search ---------------------------------------------------------------------------------------
@@ -176,7 +187,7 @@ def _boost(fused: dict[int, float], st: Store, chunks: dict[int, Chunk], questio
     top = max(fused.values())
     for cid in fused:
         meta = chunks[cid].metadata
-        if meta.get("source") in outlets:
+        if any(o.lower() in meta.get("source", "").lower() for o in outlets):  # as the source filter matches
             fused[cid] += settings.outlet_boost * top
         if meta.get("date") in dates:
             fused[cid] += settings.date_boost * top

@@ -485,3 +485,19 @@ def test_each_outlet_is_cited_for_what_the_question_says_it_reported(checker: An
 def test_the_outlet_frame_takes_as_only_as_a_word() -> None:
     q = join.analyse("Who was mentioned by The Verge as having difficulty managing two companies?", ALIASES)
     assert q is not None and q.bare == "Who was as having difficulty managing two companies?"  # not "Who w as"
+
+
+def test_an_outlet_named_by_a_name_its_sections_share_is_cited_from_any_of_them(checker: Any) -> None:
+    from rag.retrieve import Passage
+
+    q = join.analyse(
+        "Which football club lost at home to Bayern and went out of Europe, as reported by The Independent?",
+        {"The Independent": "The Independent", "The Independent - Travel": "The Independent - Travel"},
+    )
+    assert q is not None and q.outlets == ("The Independent",)
+    ev = join.Evidence(q)
+    body = "Manchester United lost at home to Bayern and went out of Europe."
+    meta = {"source": "The Independent - Sports", "date": "2023-12-13"}
+    ev.passages.append(Passage("sports", "", body, 0, len(body), 0.6, meta))
+    result = join.entity(q, ev, checker)
+    assert result.text == "Manchester United, according to The Independent (2023-12-13) [1].", result.text

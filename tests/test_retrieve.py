@@ -60,6 +60,16 @@ def test_question_outlets_as_written_short_names_and_capitals() -> None:
     assert R.question_outlets("Players retire at the age of 35", index) == set()
 
 
+def test_a_name_several_outlets_share_stands_for_all_of_them() -> None:
+    """A question naming "The Independent" (three sections) searched one section: whichever was listed last."""
+    sections = ["The Independent - Travel", "The Independent - Sports", "The Independent - Life and Style"]
+    index = fake_index([{"source": s} for s in [*sections, "TechCrunch"]])
+    assert R.question_outlets("What did The Independent say about it?", index) == {"The Independent"}
+    assert all(matches({"source": s}, R.check_filters({"source": "The Independent"})) for s in sections)
+    # the full name is that section alone, not also "The Independent"
+    assert R.question_outlets("What did The Independent - Travel say?", index) == {"The Independent - Travel"}
+
+
 def test_rrf_weights_and_score_fusion() -> None:
     dense, keyword = [(1, 0.9), (2, 0.5)], [(2, 12.0), (3, 3.0)]
     cosine = {1: 0.9, 2: 0.5, 3: 0.1}
