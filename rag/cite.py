@@ -139,9 +139,18 @@ def best_verdict(
             break
     if claim != statement and (found is None or found.verdict.label == NOT_FOUND):
         # a bare answer ("Reuters.") to a question the sentence words differently: it stands when the
-        # sentence the model was given for this question holds the answer's names and numbers
+        # sentence the model was given for this question holds the answer's names and numbers, and the
+        # names the question asks about ("Which country recalled its ambassador from Moscow?" is not
+        # answered "Venezuela" by a sentence on the Lima Group that never names Russia)
+        from .parse import analyse_many, name_in
+
+        asked = analyse_many([claim])[0].names
         for i, start, end, text in sents:
-            if any(start < e and s_ < end for s_, e in read) and answer_in(statement, text):
+            if (
+                any(start < e and s_ < end for s_, e in read)
+                and answer_in(statement, text)
+                and all(name_in(n, analyse_many([text])[0]) for n in asked)
+            ):
                 v = Verdict(
                     SUPPORTED, chk.model.threshold, 0, (0,), "the answer is in the sentence read for the question"
                 )

@@ -98,8 +98,11 @@ def ask(
             click.echo(f'      "{" ".join(sentence.split())}"')
     elif result.related:
         click.echo("\nRelated reading (not sources):")
+        shown: set[str] = set()
         for p in result.related:
-            click.echo(f"  - {p.title} ({p.source})")
+            if p.source not in shown:  # each article once (several of its passages may be close)
+                shown.add(p.source)
+                click.echo(f"  - {p.title} ({p.source})")
     if result.unsupported:
         click.echo("\nNot supported by any passage: " + " | ".join(result.unsupported))
 

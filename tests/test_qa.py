@@ -182,6 +182,20 @@ def test_cli_ask_prints_answer_and_sources_and_json(settings) -> None:
     assert data["citations"][0]["source"] == "002_6758639e3ac465d6.txt" and "14" in data["text"]
 
 
+def test_cli_an_unanswerable_question_is_declined_with_each_related_article_once(settings) -> None:
+    """No article says which country recalled its ambassador from Moscow; the sentence the model reads on the
+    Lima Group names Venezuela, which once went through as the answer."""
+    args = ["--index", str(settings.index_dir), "--corpus", str(settings.corpus_dir)]
+    out = _rag(
+        "ask", "Which country, a member of the Lima Group, recalled its ambassador from Moscow in protest?", *args
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert "Sources:" not in lines and "Related reading (not sources):" in lines, out.stdout
+    related = lines[lines.index("Related reading (not sources):") + 1 :]
+    assert related and len(related) == len(set(related)), related
+
+
 def test_cli_bad_input_gets_one_line_and_nonzero_exit(tmp_path: Path, settings) -> None:
     for args, expect in [
         (["ask", ""], "question is empty"),
