@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from .chunking import date_words
 from .cite import evidence_of
-from .claims import CONTRADICTED, ClaimChecker
+from .claims import CONTRADICTED, SUPPORTED, ClaimChecker
 from .parse import analyse_many
 from .retrieve import Passage
 
@@ -189,7 +189,9 @@ def compose(
         verdict = _yes_no(question, kept, checker)
     if kind == "change":
         kept.sort(key=lambda p: (p.date or "9999", p.start))
-    disagree = kind in ("who_says", "yesno", "change") and _disagree(kept, checker)
+    disagree = kind in ("who_says", "yesno", "change") and (
+        _disagree(kept, checker) or _sides_taken(question, kept, checker, passages)
+    )
     lines = []
     for n, p in enumerate(kept, 1):
         lead = ""
@@ -213,6 +215,28 @@ def _yes_no(question: str, points: list[Point], checker: ClaimChecker) -> str:
     claim = _AUX.sub("", question.strip()).rstrip(" ?")
     v = checker.check(claim, [p.text for p in points])
     return "yes" if v.supported else "no" if v.label == CONTRADICTED else ""
+
+
+# "Do the articles agree on whether Russia sent military personnel to Venezuela?": what they may disagree on
+_AGREE_ON = re.compile(
+    r"\b(?:agree|disagree|differ|consistent)\w*\s+(?:(?:on|about|over|as\s+to)\s+)?(?:whether|that|if)\s+(.+?)\s*\??$",
+    re.I,
+)
+
+
+def _sides_taken(question: str, points: list[Point], checker: ClaimChecker, passages: Sequence[Passage]) -> bool:
+    """For a question whether the articles agree on a claim: does one article's chosen sentence state it and
+    another's deny it (the claim checker's verdicts: "Russia sent military personnel to Venezuela" against
+    "... Russia had made it clear it was not sending a military contingent to Venezuela")?"""
+    m = _AGREE_ON.search(question.strip())
+    if m is None:
+        return False
+    sides: dict[str, set[str]] = {SUPPORTED: set(), CONTRADICTED: set()}
+    for p in points:
+        label = checker.check(m.group(1), [p.text]).label
+        if label in sides:
+            sides[label].add(passages[p.passage].source)
+    return any(a != b for a in sides[SUPPORTED] for b in sides[CONTRADICTED])  # two articles, two sides
 
 
 def _disagree(points: list[Point], checker: ClaimChecker) -> bool:

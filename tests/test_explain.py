@@ -121,6 +121,21 @@ def test_a_sentence_that_points_back_is_read_with_the_one_before_it(settings) ->
 
 
 @pytest.mark.slow
+def test_articles_taking_two_sides_of_the_claim_asked_about_disagree(settings) -> None:
+    """Zakharova: Russia is "not sending a military contingent"; another article: Russian troops landed. No two
+    chosen sentences share the verb that would make one contradict the other; the question's own claim does."""
+    a = answer("Do the articles agree on whether Russia sent military personnel to Venezuela?", settings=settings)
+    assert a.kind == "who_says" and a.text.startswith("The articles disagree:"), a.text
+    assert "not sending a military contingent" in a.text
+
+
+def test_the_claim_an_agreement_question_asks_about() -> None:
+    m = compose._AGREE_ON.search("Do the articles agree on whether Russia sent military personnel to Venezuela?")
+    assert m is not None and m.group(1) == "Russia sent military personnel to Venezuela"
+    assert compose._AGREE_ON.search("Do the outlets frame Russia's role in Venezuela the same way?") is None
+
+
+@pytest.mark.slow
 def test_mode_forces_the_kind_and_a_bad_mode_is_a_specific_error(settings) -> None:
     a = answer("What did Zakharova say?", mode="fact", settings=settings)
     assert a.kind == "fact"
