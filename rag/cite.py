@@ -64,6 +64,13 @@ def evidence_of(passages: Sequence[Passage]) -> list[tuple[int, int, int, str]]:
     return out
 
 
+def follows(sents: Sequence[tuple[int, int, int, str]], chosen: Sequence[int] | None = None) -> list[bool]:
+    """For sentences of `evidence_of` (those at `chosen`, else all): whether each is the sentence after the one
+    before it, in the same passage; the claim checker reads only such two together."""
+    at = list(range(len(sents))) if chosen is None else list(chosen)
+    return [k > 0 and at[k] == at[k - 1] + 1 and sents[at[k]][0] == sents[at[k - 1]][0] for k in range(len(at))]
+
+
 def claim_of(statement: str, question: str) -> str:
     """What to check: the statement, or for a bare answer ("72 hours.", "Vladimir Zaemsky") the question
     with its answer, so that the sentence must answer that question with that answer."""
@@ -129,7 +136,7 @@ def best_verdict(
     for pool in (first, list(range(len(sents)))):
         if not pool:
             continue
-        v = chk.check(claim, [sents[j][3] for j in pool])
+        v = chk.check(claim, [sents[j][3] for j in pool], follows(sents, pool))
         if v.supported or pool is not first:
             if v.sentence is None:
                 found = Support(-1, v.score, 0, 0, v)

@@ -311,9 +311,11 @@ class ClaimChecker:
         self._words: dict[str, Any] = {}  # word -> embedding, for synonyms
         self._sentences: dict[str, Any] = {}  # text -> embedding
 
-    def check(self, statement: str, evidence: Sequence[str]) -> Verdict:
-        """Judge one statement (one sentence) against candidate evidence sentences."""
-        return self.check_all([statement], evidence)[0]
+    def check(self, statement: str, evidence: Sequence[str], follows: Sequence[bool] | None = None) -> Verdict:
+        """Judge one statement (one sentence) against candidate evidence sentences. `follows[j]`: whether
+        evidence[j] is the sentence after evidence[j - 1] in one text (only such two are read together);
+        None: each is."""
+        return self.check_all([statement], evidence, follows)[0]
 
     def prepare(self, evidence: Sequence[str]) -> None:
         """Read the evidence ahead of the statements (parse and embed, cached): the pipeline calls this
@@ -322,7 +324,9 @@ class ClaimChecker:
             analyse_many(list(evidence))
             self._vectors(list(evidence))
 
-    def check_all(self, statements: Sequence[str], evidence: Sequence[str]) -> list[Verdict]:
+    def check_all(
+        self, statements: Sequence[str], evidence: Sequence[str], follows: Sequence[bool] | None = None
+    ) -> list[Verdict]:
         evidence = [e for e in evidence]
         if not evidence:
             return [Verdict(NOT_FOUND, 0.0, None, (), "no evidence") for _ in statements]
@@ -333,7 +337,7 @@ class ClaimChecker:
         for i, claim in enumerate(claims):
             cvec = vectors[i] if vectors is not None else None
             svecs = vectors[len(statements) :] if vectors is not None else None
-            out.append(self._judge(claim, sents, cvec, svecs))
+            out.append(self._judge(claim, sents, cvec, svecs, follows))
         return out
 
     def vectors(self, texts: Sequence[str]) -> Any:
@@ -354,7 +358,9 @@ class ClaimChecker:
                 self._sentences[t] = v
         return np.stack([self._sentences[t] for t in texts])
 
-    def _judge(self, claim: Analysis, sents: list[Analysis], cvec: Any, svecs: Any) -> Verdict:
+    def _judge(
+        self, claim: Analysis, sents: list[Analysis], cvec: Any, svecs: Any, follows: Sequence[bool] | None = None
+    ) -> Verdict:
         self.last_features: list[float] | None = None
         if not claim.content:
             return Verdict(NOT_FOUND, 0.0, None, (), "nothing to check")
@@ -371,7 +377,12 @@ class ClaimChecker:
         for j in ranked[: self.windows]:
             spans.append((j,))
             for pair in ((j, j + 1), (j - 1, j)):
-                if min(pair) >= 0 and max(pair) < len(sents) and max(alone[i] for i in pair) < PAIR_BELOW:
+                if (
+                    min(pair) >= 0
+                    and max(pair) < len(sents)
+                    and (follows is None or follows[max(pair)])  # two sentences of one text, one after the other
+                    and max(alone[i] for i in pair) < PAIR_BELOW
+                ):
                     spans.append(pair)
         # every window is scored on how closely it matches; the closest one decides: a contradiction there
         # wins, else the best window that holds all the statement's names and numbers must reach the bar

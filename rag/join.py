@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cite import EXPLAIN_SIMILAR, evidence_of
+from .cite import EXPLAIN_SIMILAR, evidence_of, follows
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker, Verdict
 from .errors import BadFilterError
 from .lexicon import ALIASES, TITLES, initials
@@ -558,19 +558,20 @@ def gather(
             if not sents:
                 ev.findings.append(Finding(claim, outlet, Verdict("not found", 0.0, None), None))
                 continue
-            v = checker.check(text, [s[3] for s in sents])
+            v = checker.check(text, [s[3] for s in sents], follows(sents))
             if v.sentence is None:
                 ev.findings.append(Finding(claim, outlet, v, passages[0], (passages[0].start, passages[0].start)))
                 continue
-            pi, s0, s1, _ = sents[v.sentence]
-            if passages[pi].source != passages[0].source:
+            window = [sents[j] for j in v.sentences]  # the deciding sentence, or two that follow each other
+            if passages[window[0][0]].source != passages[0].source:
                 # the article the search ranked first for this claim decides it the same way: cite it (several
                 # articles of one outlet often tell the same story; the first is the one the claim is about)
                 top = [j for j, s in enumerate(sents) if passages[s[0]].source == passages[0].source]
-                first = checker.check(text, [sents[j][3] for j in top])
+                first = checker.check(text, [sents[j][3] for j in top], follows(sents, top))
                 if first.label == v.label and first.sentence is not None:
                     v = first
-                    pi, s0, s1, _ = sents[top[first.sentence]]
+                    window = [sents[top[j]] for j in first.sentences]
+            pi, s0, s1 = window[0][0], window[0][1], window[-1][2]
             p = passages[pi]
             topic = not analyse_many([text])[0].predicates  # "A situation where the coach chose ...": no main verb
             ev.findings.append(
@@ -756,7 +757,10 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     if not cited:
         return Result("", (), True)
     name = f"{name[:1].upper()}{name[1:]}"
-    if not q.outlets and not _described_holds(q, name, [sents[j][3] for j in where[best]], checker):
+    named_in = where[best]
+    if not q.outlets and not _described_holds(
+        q, name, [sents[j][3] for j in named_in], checker, follows(sents, named_in)
+    ):
         return Result("", (), True)
     if not any(c.outlet for c in cited):  # articles without an outlet in their metadata
         return Result(f"{name}. [1]", tuple(cited[:1]), False, name)  # as the reader writes a name
@@ -767,14 +771,16 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
 _WH_HEAD = re.compile(r"^\s*(?:who|whom|(?:which|what)\s+[\w-]+)\b", re.I)  # "Who", "Which company"
 
 
-def _described_holds(q: Question, name: str, sentences: list[str], checker: ClaimChecker) -> bool:
+def _described_holds(
+    q: Question, name: str, sentences: list[str], checker: ClaimChecker, adjacent: Sequence[bool] | None = None
+) -> bool:
     """Whether the sentences that name the entity state most of the things a question naming no outlet says of
     it, each said of the entity ("Juan Guaido is the Brazilian president", "Juan Guaido offered to mediate
     ..."): a name that only stands near the question's words is no answer. (With outlets named, the outlets'
     own passages vouch for it.)"""
     parts = clauses(q.bare)
     statements = [_WH_HEAD.sub(name, c).strip() if _WH_HEAD.match(c) else f"{name} {c.strip()}" for c in parts]
-    held = sum(v.label == SUPPORTED for v in checker.check_all(statements, sentences))
+    held = sum(v.label == SUPPORTED for v in checker.check_all(statements, sentences, adjacent))
     return 2 * held > len(statements)
 
 

@@ -501,3 +501,38 @@ def test_an_outlet_named_by_a_name_its_sections_share_is_cited_from_any_of_them(
     ev.passages.append(Passage("sports", "", body, 0, len(body), 0.6, meta))
     result = join.entity(q, ev, checker)
     assert result.text == "Manchester United, according to The Independent (2023-12-13) [1].", result.text
+
+
+def test_a_claim_two_sentences_decide_is_cited_by_both_and_never_by_two_passages(checker: Any) -> None:
+    """The checker may read a sentence with the one after it; the citation is then both (a Fortune column's
+    "I am a scholar of peace ..." was cited alone for a claim that the sentence after it states), and two
+    sentences of different passages are never read together."""
+    from rag.cite import evidence_of, follows
+    from rag.retrieve import Passage
+
+    q = join.analyse(
+        "Does Fortune suggest that the blockade on Gaza by Israel is affecting the ability of international aid "
+        "groups to provide supplies?",
+        ALIASES,
+    )
+    assert q is not None and q.form == join.YESNO
+    scholar = (
+        "I am a scholar of peace and conflict economics and a former World Bank consultant, including during the "
+        "2014 war between Hamas and Israel."
+    )
+    aid = (
+        "International aid groups now face the same problem in Gaza that local businesses have encountered for "
+        "years: a blockade that prevents items like medicine from moving in."
+    )
+    body = f"{scholar} {aid}"
+    meta = {"source": "Fortune", "date": "2023-10-13"}
+    passages = [Passage("f1", "", body, 0, len(body), 0.6, meta)]
+    (f,) = join.gather(q, lambda text, where, k: passages, checker).findings
+    assert f.verdict.supported and f.verdict.sentences == (0, 1)
+    assert body[f.sentence[0] : f.sentence[1]] == body, body[f.sentence[0] : f.sentence[1]]
+    # the same two sentences in two passages: not one window
+    apart = [Passage("f1", "", scholar, 0, len(scholar), 0.6, meta), Passage("f2", "", aid, 0, len(aid), 0.6, meta)]
+    sents = evidence_of(apart)
+    assert follows(sents) == [False, False] and follows(evidence_of(passages)) == [False, True]
+    v = checker.check(q.claims[0].text, [s[3] for s in sents], follows(sents))
+    assert len(v.sentences) <= 1, v
