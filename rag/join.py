@@ -25,6 +25,7 @@ from .cite import EXPLAIN_SIMILAR, evidence_of, follows
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker, Verdict
 from .errors import BadFilterError
 from .lexicon import ALIASES, TITLES, initials
+from .stores import matches
 
 # --- 1. question analysis ------------------------------------------------------------------------
 YESNO, CHOICE, ENTITY, OUTLET = "yesno", "choice", "entity", "outlet"
@@ -445,14 +446,24 @@ def _asks_relation(q: str, found: list[Mention]) -> bool:
     return says == 0 or bool(_RELATION.search(q))
 
 
-def _bare(question: str, found: list[Mention]) -> str:
-    marked = question
+_CLAUSE = re.compile(r",|;|\b(?:and|while|but|who|which|that)\b")  # where a question's clauses part
+CLAUSE_WORDS = 3  # a part of fewer words says nothing of its own ("as reported by @@", "and")
+
+
+def _marked(question: str, found: list[Mention]) -> str:
+    """The question with each outlet it names written "@@" (what _FRAME finds the reporting frame around)."""
     for m in sorted(found, key=lambda m: -m.start):
-        marked = marked[: m.start] + "@@" + marked[m.end :]
+        question = question[: m.start] + "@@" + question[m.end :]
+    return question
+
+
+def _unframed(marked: str) -> str:
+    """A marked text without its outlets and their reporting frame ("as reported by @@")."""
     return re.sub(r"\s+", " ", _FRAME.sub(" ", marked).replace("@@", " ")).strip()
 
 
-_CLAUSE = re.compile(r",|;|\b(?:and|while|but|who|which|that)\b")
+def _bare(question: str, found: list[Mention]) -> str:
+    return _unframed(_marked(question, found))
 
 
 def _told(question: str, found: list[Mention]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -460,17 +471,14 @@ def _told(question: str, found: list[Mention]) -> tuple[tuple[str, tuple[str, ..
     outlet's ("reported by TechCrunch to have offered ..."); a clause that only names outlets ("as discussed
     on TalkSport", "as reported by Fortune, The Verge, and TechCrunch") gives them the clauses before it that
     name none."""
-    marked = question
-    for m in sorted(found, key=lambda m: -m.start):
-        marked = marked[: m.start] + "@@" + marked[m.end :]
     order = iter(m.outlet for m in found)
     pieces: list[tuple[str, list[str]]] = []  # (what a clause says, the outlets it is told by)
     waiting: list[int] = []  # clauses naming no outlet since the last one that did
     given: list[int] = []  # the clauses the last attribution gave its outlets to ("Fortune, The Verge, and ...")
-    for segment in _CLAUSE.split(marked):
+    for segment in _CLAUSE.split(_marked(question, found)):
         named = [next(order) for _ in range(segment.count("@@"))]
-        said = re.sub(r"\s+", " ", _FRAME.sub(" ", segment).replace("@@", " ")).strip(" ?.")
-        if len(said.split()) >= 3:
+        said = _unframed(segment).strip(" ?.")
+        if len(said.split()) >= CLAUSE_WORDS:
             pieces.append((said, named))
             waiting = [] if named else [*waiting, len(pieces) - 1]
             given = []
@@ -609,19 +617,13 @@ _PLACE_LABELS = ("GPE", "LOC", "FAC")
 
 def clauses(text: str) -> list[str]:
     """The things a question says of the entity it asks for, one clause each."""
-    return [c for c in re.split(r",|;|\b(?:and|while|but|who|which|that)\b", text) if len(c.split()) >= 3]
+    return [c for c in _CLAUSE.split(text) if len(c.split()) >= CLAUSE_WORDS]
 
 
 def _words(text: str) -> set[str]:
     from .lexicon import fold
 
     return {fold(w) for w in re.findall(r"[\w’'-]+", text)}
-
-
-def _by(outlet: str, source: str) -> bool:
-    """Whether an article's source is the outlet a question names: as the `source` filter matches it, so that
-    "The Independent" (named alike by several sections of the index) is each of its sections."""
-    return outlet.lower() in source.lower()
 
 
 def _where(outlet: str, date: str) -> str:
@@ -700,8 +702,8 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
 
     def rank(key: str) -> tuple[float, ...]:
         js = {j for j, _, _ in mentions_[key]}
-        sources = {ev.passages[sents[j][0]].metadata.get("source", "") for j in js}
-        found_in = sum(any(_by(o, s) for s in sources) for o in q.outlets)  # named outlets that name it
+        # the named outlets that name it, as the source filter matches them ("The Independent": any section)
+        found_in = sum(any(matches(ev.passages[sents[j][0]].metadata, {"source": o}) for j in js) for o in q.outlets)
         said = sum(close[j] ** CLOSENESS_POWER for j in js)
         if q.wants == "person":  # the parser tells people apart well: a person is asked, a person answers
             return (float(fits(key)), found_in, said)
@@ -725,7 +727,7 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     if article is not None and person:
         told += [article(a) for a in dict.fromkeys(ev.passages[sents[j][0]].source for j, _, _ in mentions_[best])]
     name = full_name(name, "\n".join(told))
-    where = {best: [j for j, _, _ in mentions_[best]]}
+    naming = [j for j, _, _ in mentions_[best]]  # the sentences that name it
     cited: list[Cited] = []
 
     told_vectors = {o: checker.vectors(list(c)) for o, c in q.told if c}
@@ -742,11 +744,10 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     # reported; with no outlet named, that sentence of all
     if q.outlets:
         groups = [
-            (o, [j for j in where[best] if _by(o, ev.passages[sents[j][0]].metadata.get("source", ""))])
-            for o in q.outlets
+            (o, [j for j in naming if matches(ev.passages[sents[j][0]].metadata, {"source": o})]) for o in q.outlets
         ]
     else:
-        top = max(where[best], key=said)
+        top = max(naming, key=said)
         groups = [(ev.passages[sents[top][0]].metadata.get("source", ""), [top])]
     for outlet, js in groups:
         if not js:
@@ -757,10 +758,7 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     if not cited:
         return Result("", (), True)
     name = f"{name[:1].upper()}{name[1:]}"
-    named_in = where[best]
-    if not q.outlets and not _described_holds(
-        q, name, [sents[j][3] for j in named_in], checker, follows(sents, named_in)
-    ):
+    if not q.outlets and not _described_holds(q, name, [sents[j][3] for j in naming], checker, follows(sents, naming)):
         return Result("", (), True)
     if not any(c.outlet for c in cited):  # articles without an outlet in their metadata
         return Result(f"{name}. [1]", tuple(cited[:1]), False, name)  # as the reader writes a name

@@ -16,7 +16,7 @@ from typing import Any, cast
 from .chunking import MONTHS, Chunk
 from .config import Settings
 from .errors import BadFilterError, EmptyQuestionError, RagError
-from .stores import Store, hybrid_search, open_store
+from .stores import Store, hybrid_search, matches, open_store
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -187,7 +187,7 @@ def _boost(fused: dict[int, float], st: Store, chunks: dict[int, Chunk], questio
     top = max(fused.values())
     for cid in fused:
         meta = chunks[cid].metadata
-        if any(o.lower() in meta.get("source", "").lower() for o in outlets):  # as the source filter matches
+        if outlets and matches(meta, {"source": sorted(outlets)}):  # as the source filter matches them
             fused[cid] += settings.outlet_boost * top
         if meta.get("date") in dates:
             fused[cid] += settings.date_boost * top
