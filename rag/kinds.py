@@ -52,7 +52,10 @@ _LIST = re.compile(
 _EXPLAIN = re.compile(
     r"^\s*(?:why|explain|what\s+(?:role|led|caused|drove|explains|is\s+the\s+reason|are\s+the\s+reasons)|"
     r"how\s+(?:did|does|do|is|are|was|were|can|could|would|has|have)(?!\s+(?:many|much))\b|"
-    r"what\s+(?:is|was)\s+the\s+(?:impact|effect|significance|purpose))",
+    r"what\s+(?:is|was)\s+the\s+(?:impact|effect|significance|purpose)|"
+    # a part someone played, a tie between two things: "What does the Wagner group have to do with Venezuela?"
+    r"what\s+part\s+(?:did|does|do|has|have)\b|what\s+(?:is|was|are|were)\s+the\s+(?:relationship|connection|link)s?"
+    r"\s+between\b)|\bha(?:ve|s|d)\s+to\s+do\s+with\b",
     re.I,
 )
 _YESNO = re.compile(r"^\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b", re.I)

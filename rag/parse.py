@@ -496,8 +496,21 @@ def name_in(name: str, window: Analysis) -> bool:
     short = initials(name)
     if len(short) >= 2 and short in window.surface:  # "SBF" for Sam Bankman-Fried, as news writes it
         return True
-    last = name.split()[-1]
-    return last in window.name_tokens  # a surname, or a name's last word ("Maduro" for "Nicolas Maduro")
+    # a surname, or a name's last word ("Maduro" for "Nicolas Maduro"); not where the window names another
+    # thing by that word ("the Lima Group" is no "Wagner Group", "Joe Biden" no "Hunter Biden")
+    words = name.split()
+    last = words[-1]
+    if last not in window.name_tokens:
+        return False
+    return not any(
+        len(other := n.split()) > 1 and other[-1] == last and not any(_akin(o, w) for o in other[:-1] for w in words)
+        for n in window.names
+    )
+
+
+def _akin(a: str, b: str) -> bool:
+    """One word, or one the other begins ("South Command" and "Southern Command")."""
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
 
 
 def merge(parts: list[Analysis]) -> Analysis:

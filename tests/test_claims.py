@@ -93,6 +93,21 @@ def test_a_topic_or_a_name_is_not_negated(structural: claims.ClaimChecker) -> No
     assert "return" in parse.analyse_many(["Derrick Henry's inability to return to the game"])[0].negated
 
 
+def test_a_name_is_not_found_by_a_last_word_that_names_something_else(structural: claims.ClaimChecker) -> None:
+    # "Group" ends both names: the Wagner group is not the Lima Group (an answer said so, cited)
+    lima = ["The Lima Group has 14 countries and was created in 2017 to discuss ways to end the crisis in Venezuela."]
+    v = structural.check(
+        "The Wagner Group has 14 countries and was created in 2017 to discuss ways to end the crisis in Venezuela.",
+        lima,
+    )
+    assert not v.supported and "wagner" in v.reason, v
+    # a surname still stands for the whole name, with or without a title before it
+    assert structural.check("Nicolas Maduro gave U.S. diplomats 72 hours to leave.", EVIDENCE).supported
+    assert structural.check(
+        "Maduro gave diplomats 72 hours.", ["President Nicolás Maduro gave diplomats 72 hours."]
+    ).supported
+
+
 def test_verdict_names_the_deciding_sentence(structural: claims.ClaimChecker) -> None:
     v = structural.check("Venezuela granted Russia concessions worth millions.", EVIDENCE)
     assert v.label == SUPPORTED and v.sentence == 0 and 0 in v.sentences and 0 < v.score <= 1

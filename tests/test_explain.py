@@ -33,6 +33,9 @@ EXPLAIN = ROOT / "tests" / "data" / "explain.jsonl"
         ("What do legal experts and industry figures say the FTX trial means for the crypto industry?", "who_says"),
         ("What did the ministry say the death toll was?", "fact"),
         ("What is the Lima Group and what role did it want Russia to play?", "explain"),
+        ("What does the Wagner group have to do with Venezuela?", "explain"),
+        ("What part did Rostec play in Venezuela?", "explain"),
+        ("What is the relationship between Russia and Venezuela?", "explain"),
         (
             "Who is the individual that recruited a former colleague, and who also admitted to being aware of it?",
             "fact",
