@@ -71,6 +71,12 @@ CUES = {
 }
 CUES["summarize"] = CUES["who_says"]
 CUES["yesno"] = CUES["explain"]
+# who a who-says question asks about: "What did the Kremlin say ...", "How did China react ..."
+_ASKED_SPEAKER = re.compile(
+    r"^\s*(?:what|how)\s+(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|claim|argue|tell|told|think|"
+    r"report|react|respond|describe|view|see|frame|characteri[sz]e|portray)\b",
+    re.I,
+)
 # a sentence that begins by pointing back at the one before it
 _ANAPHOR = re.compile(r"^(?:these|this|those|that|it|they|such)\b", re.I)
 _AUX = re.compile(r"^\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\s+", re.I)
@@ -143,6 +149,10 @@ def choose(
             relevance[j] = max(relevance[j], float(v @ q) + 0.5 * key_share(question, pair))
     if cue is not None:
         relevance = [r + (CUE if cue.search(t) else 0.0) for r, t in zip(relevance, texts, strict=True)]
+    asked = asked_speaker(question) if kind == "who_says" else []
+    if asked:  # what the asked speaker said: a sentence where they are the one who says it
+        said = [all(w in a.speakers for n in asked for w in n.split()) for a in analyse_many(texts)]
+        relevance = [r + (CUE if by else 0.0) for r, by in zip(relevance, said, strict=True)]
     chosen: list[int] = []
     while len(chosen) < limit:
         best, best_value = -1, float("-inf")
@@ -169,6 +179,13 @@ def choose(
         meta = passages[i].metadata
         out.append(Point(i, start, end, trim(text), relevance[j], meta.get("date", ""), meta.get("source", "")))
     return out
+
+
+def asked_speaker(question: str) -> list[str]:
+    """The names of whom a who-says question asks ("the Kremlin": ["kremlin"]); none for "Do the articles
+    agree ...?" or a speaker without a name ("analysts")."""
+    m = _ASKED_SPEAKER.match(question)
+    return list(analyse_many([m.group("who")])[0].names) if m else []
 
 
 def compose(

@@ -13,6 +13,41 @@ from functools import lru_cache
 SAY = frozenset(
     ["say", "tell", "state", "add", "note", "explain", "write", "remark", "comment", "tweet"]
 )  # one act: saying
+# verbs whose subject is a speaker: who says, claims, warns, denies, ... ("Both Russia and China condemned")
+REPORTING = SAY | frozenset(
+    [
+        "claim",
+        "deny",
+        "warn",
+        "insist",
+        "refute",
+        "accuse",
+        "condemn",
+        "call",
+        "describe",
+        "report",
+        "announce",
+        "argue",
+        "reiterate",
+        "emphasize",
+        "urge",
+        "criticize",
+        "respond",
+        "react",
+        "recommend",
+        "hope",
+        "testify",
+        "admit",
+        "acknowledge",
+        "confirm",
+        "dismiss",
+        "reject",
+        "praise",
+        "suggest",
+        "question",
+        "defend",
+    ]
+)
 CONTRASTS = (
     ("increase", "decrease"),
     ("increase", "reduce"),

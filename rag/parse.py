@@ -23,6 +23,7 @@ from .lexicon import (
     NUMBER_WORDS,
     PRONOUNS,
     RARELY,
+    REPORTING,
     ROLE_DEPS,
     SAY,
     SCALE,
@@ -90,6 +91,9 @@ class Analysis:
     predicates: list[str] = field(default_factory=list)  # the main verbs: what the statement says happened
     has_verb: bool = False  # a verb or auxiliary anywhere: a statement, not a fragment or a caption
     single: bool = True  # one sentence (a merged window of two is not)
+    # the words that name who says something here: the subject of a verb of saying, warning, denying, ...,
+    # with its modifiers ("Chinese Foreign Ministry spokeswoman Hua Chunying said"), or "according to X"
+    speakers: set[str] = field(default_factory=set)
     entities: list[tuple[str, str]] = field(default_factory=list)  # (name as written, NER label), in order
 
 
@@ -475,6 +479,15 @@ def _analyse(text: str, doc: Any) -> Analysis:
         and _key(t) != "SAY"
     ]
     a.has_verb = any(t.pos_ in ("VERB", "AUX") for t in doc)
+    for t in doc:
+        who = []
+        if t.pos_ == "VERB" and fold(t.lemma_) in REPORTING:
+            who = [c for c in t.children if c.dep_ == "nsubj"]
+        elif t.lower_ == "to" and t.i and doc[t.i - 1].lower_ == "according":
+            who = [c for c in t.children if c.dep_ == "pobj"]
+        for w in (w for c in who for w in c.subtree):
+            f = fold(w.text)
+            a.speakers.update({f, fold(w.lemma_), ALIASES.get(f, f)})
     a.tokens = [
         Tok(_key(t), t.pos_, t.dep_, _key(t.head) if t.head is not t else "", frozenset(_key(c) for c in t.children))
         for t in doc
@@ -520,6 +533,7 @@ def merge(parts: list[Analysis]) -> Analysis:
         m.surface |= p.surface
         m.names.update(p.names)
         m.name_tokens |= p.name_tokens
+        m.speakers |= p.speakers
         m.quantities += p.quantities
         m.frames += p.frames
         m.slots += p.slots

@@ -148,8 +148,42 @@ def test_mode_forces_the_kind_and_a_bad_mode_is_a_specific_error(settings) -> No
 
 @pytest.mark.slow
 def test_unanswerable_explanatory_questions_are_declined(settings) -> None:
-    for q in ("What did Angela Merkel say about Venezuela?", "How did the price of bitcoin change in 2019?"):
+    for q in (
+        "What did Angela Merkel say about Venezuela?",
+        "How did the price of bitcoin change in 2019?",
+        "What did Angela Merkel say?",
+        "What did Zakharova say about the moon landing?",
+    ):
         assert answer(q, settings=settings).abstained, q
+
+
+@pytest.mark.slow
+def test_what_a_named_speaker_said_is_answered_from_what_they_said(settings) -> None:
+    """A few words, close in meaning to no passage ("What did X say?" was declined): answered, each line a
+    sentence of the articles, the first where the one asked about is the one who says it."""
+    for q, name in (("What did Maria Zakharova say?", "Zakharova"), ("What did Ryabkov say?", "Ryabkov")):
+        a = answer(q, settings=settings)
+        assert a.kind == "who_says" and not a.abstained, (q, a.text)
+        first = a.citations[0]
+        assert name in first.text[first.support_start - first.start : first.support_end - first.start], a.text
+
+
+def test_the_speaker_is_who_says_it_with_the_words_that_describe_them() -> None:
+    from rag.parse import analyse_many
+
+    hua, both, reuters, about = analyse_many(
+        [
+            "“We hope to see Venezuela and the United States deal with bilateral relations based on equal treatment,”"
+            " Chinese Foreign Ministry spokeswoman Hua Chunying said.",
+            "Both Russia and China have condemned the U.S. for interfering with Venezuelan relations.",
+            "The contractors are affiliated with the Wagner group, according to Reuters.",
+            "Russia and China back Maduro.",
+        ]
+    )
+    assert {"china", "hua", "spokeswoman"} <= hua.speakers and "venezuela" not in hua.speakers
+    assert {"russia", "china"} <= both.speakers and "reuters" in reuters.speakers and not about.speakers
+    assert compose.asked_speaker("How did China react to the U.S. stance on Venezuela?") == ["china"]
+    assert compose.asked_speaker("Do the articles agree on whether Russia withdrew?") == []
 
 
 @pytest.mark.slow
