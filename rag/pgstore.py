@@ -76,8 +76,10 @@ def chunk_key(chunk: Chunk) -> int:
     return int.from_bytes(hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()[:8]) >> 1
 
 
-def _like(word: str) -> str:
-    return "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
+def _whole_words(want: str) -> str:
+    """A PostgreSQL regular expression for the filter's words as whole words (rag.stores.matches' meaning):
+    every character that is not a letter or digit escaped, so it stands for itself."""
+    return r"(^|[^[:alnum:]_])" + re.sub(r"([^0-9A-Za-z])", r"\\\1", want.strip()) + r"([^[:alnum:]_]|$)"
 
 
 def where(filters: dict[str, Any] | None) -> tuple[str, list[Any]]:
@@ -85,8 +87,8 @@ def where(filters: dict[str, Any] | None) -> tuple[str, list[Any]]:
     parts, params = [], []
     for key, want in (filters or {}).items():
         if key in ("source", "author", "category"):
-            parts.append(f"(metadata->>'{key}') ilike any(%s)")
-            params.append([_like(w) for w in ([want] if isinstance(want, str) else want)])
+            parts.append(f"(metadata->>'{key}') ~* any(%s)")
+            params.append([_whole_words(w) for w in ([want] if isinstance(want, str) else want)])
         elif key == "date":
             parts.append("(metadata->>'date') = %s")
             params.append(want)

@@ -334,8 +334,9 @@ def retrieve(
     Args:
         question: what to search for.
         k: how many passages.
-        filters: keep only articles matching all of: source, author, category (substring, any case),
-            date (YYYY-MM-DD), after / before (dates, inclusive).
+        filters: keep only articles matching all of: source, author, category (whole words, any case:
+            "Business World" is not "Music Business Worldwide"), date (YYYY-MM-DD), after / before (dates,
+            inclusive).
         corpus_dir, index_dir: other folders than the settings' (the index is built on first use).
         collection: a named collection instead (rag/collections.py).
     """

@@ -9,7 +9,9 @@ Lucene variant) for keywords, the same filters; `hybrid_search` fuses the two th
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -94,6 +96,12 @@ def hybrid_search(
     return fuse(dense, kw, cosine, settings), cosine
 
 
+@functools.lru_cache(maxsize=256)
+def _words(want: str) -> re.Pattern[str]:
+    """The filter's words as whole words, any case: "Business World" is not "Music Business Worldwide"."""
+    return re.compile(r"(?<!\w)" + re.escape(want.strip()) + r"(?!\w)", re.I)
+
+
 def matches(meta: dict[str, str], filters: dict[str, Any]) -> bool:
     """Whether an article's metadata passes filters already checked by rag.retrieve.check_filters."""
     for key, want in filters.items():
@@ -104,8 +112,8 @@ def matches(meta: dict[str, str], filters: dict[str, Any]) -> bool:
             if not meta.get("date") or meta["date"] > want:
                 return False
         elif key in ("source", "author", "category"):
-            have = meta.get(key, "").lower()
-            if not any(w.lower() in have for w in ([want] if isinstance(want, str) else want)):
+            have = meta.get(key, "")
+            if not any(_words(w).search(have) for w in ([want] if isinstance(want, str) else want)):
                 return False
         elif key == "date" and meta.get("date", "") != want:
             return False

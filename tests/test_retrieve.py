@@ -115,6 +115,10 @@ def test_filters_on_multihop_metadata() -> None:
     assert not matches(meta, {"after": "2023-10-13"})
     assert not matches({"source": "TechCrunch"}, {"after": "2023-10-01"})  # no date: not known to be after
     assert matches(meta, {"source": ["TechCrunch", "The Independent"]})  # any of a list
+    # whole words: "Business World" is one outlet, "Music Business Worldwide" another
+    assert not matches({"source": "Music Business Worldwide"}, {"source": "Business World"})
+    assert matches({"source": "Business World"}, {"source": "business world"})
+    assert matches({"source": "Cnbc | World Business News Leader"}, {"source": "Cnbc | World"})
     with pytest.raises(RagError, match="YYYY-MM-DD"):
         R.check_filters({"after": "October 1"})
     with pytest.raises(RagError, match="Unknown filter"):
