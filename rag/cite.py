@@ -233,10 +233,24 @@ def has_expected_type(answer: str, question: str) -> bool:
     if kind == "number":
         return bool(re.search(r"\d", answer) or _NUMBER_WORDS.search(answer))
     if kind == "name":
-        asked = {w.lower() for w in re.findall(r"[\w’'-]+", question)}
-        names = [w for w in re.findall(r"\b[A-Z][\w’'-]*", answer) if w.lower() not in asked]
+        asked = {_bare(w) for w in re.findall(r"[\w’'-]+", question)}
+        names = [w for w in re.findall(r"\b[A-Z][\w’'-]*", answer) if _bare(w) not in asked]
         return bool(names)
     return True
+
+
+def _bare(word: str) -> str:
+    """A word without case and possessive, either apostrophe: "Russia’s" is the question's "Russia's"."""
+    return re.sub(r"['’]s?$", "", word.lower())
+
+
+def restates(answer: str, question: str) -> bool:
+    """Does the answer only repeat the question's own words ("Russia's state arms exporter." for "What is the
+    name of Russia's state arms exporter?")? Such an answer tells nothing, whatever supports it."""
+    from .parse import analyse_many
+
+    said, asked = analyse_many([answer, question])
+    return bool(said.content) and all(k in asked.surface or k in asked.content for k in said.content)
 
 
 def declines(answer: str) -> bool:

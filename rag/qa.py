@@ -226,6 +226,7 @@ def _tie(
         bool(by_passage)
         and agrees
         and cite.has_expected_type(raw, question)
+        and not cite.restates(re.sub(r"\s*\[\d+\]", "", " ".join(parts)), searched)
         and (
             any(coverage(searched, f"{c.title} {c.text}") >= cite.COVERAGE_WITH_SIMILAR for c in by_passage.values())
             # a question that spans articles ("reported by both X and Y"): no one passage covers it, all do

@@ -87,6 +87,19 @@ def test_declines_and_expected_types() -> None:
     assert not cite.has_expected_type("the spokeswoman said so.", "Who is the spokeswoman?")
     assert cite.has_expected_type("Two planes.", "How many planes landed?")
     assert not cite.has_expected_type("Planes landed.", "How many planes landed?")
+    # the question's own name, whichever apostrophe the answer writes, is not the name asked for
+    assert not cite.has_expected_type(
+        "Russia’s state arms exporter.", "What is the name of Russia's state arms exporter?"
+    )
+
+
+def test_an_answer_that_only_repeats_the_question_tells_nothing() -> None:
+    q = "What kind of revolution did Klimov say the US was organizing?"
+    assert cite.restates("The revolution that the US.", q)
+    assert not cite.restates("A color revolution.", q)
+    assert cite.restates("Russia’s state arms exporter.", "What is the name of Russia's state arms exporter?")
+    assert not cite.restates("2017.", "In what year was the Lima Group created?")
+    assert not cite.restates("They landed at the main airport outside Caracas.", "Where did the Russian planes land?")
 
 
 def test_answerable_needs_coverage_or_coverage_and_similarity() -> None:

@@ -247,6 +247,12 @@ def test_the_four_false_statements_never_reach_the_user(settings, mode: str) -> 
             assert not re.search(false, line.lstrip("- "), re.I), (mode, question, a.text)
 
 
+def test_an_answer_that_repeats_the_question_gives_way_to_the_sentence_that_answers_it(settings) -> None:
+    # the model wrote "The revolution that the US. [1]": supported, and saying nothing the question didn't
+    a = answer("What kind of revolution did Klimov say the US was organizing?", settings=settings)
+    assert not a.abstained and "color revolution" in a.text, a.text
+
+
 def test_a_pasted_page_is_cut_with_a_note_not_a_crash(settings) -> None:
     page = "How many Russian contractors are in Venezuela? " + "Padding words about nothing at all. " * 2000
     a = answer(page, settings=settings)
