@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .chunking import sentences
 from .claims import NOT_FOUND, SUPPORTED, ClaimChecker, Verdict, split
+from .keyword import STOP
 from .parse import answer_in
 from .retrieve import Passage
 
@@ -211,7 +212,13 @@ def missing_names(question: str, passages: Sequence[Passage]) -> list[str]:
 
 
 _NUMBER_Q = re.compile(r"^\s*(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when)\b", re.I)
-_NAME_Q = re.compile(r"^\s*(?:who|whom|whose|(?:what|which)\s+(?:is\s+the\s+)?name|which\s+\w+)\b", re.I)
+# "what newspaper" asks for a name as "which newspaper" does: a noun for a named thing after "what"
+_NAME_Q = re.compile(
+    r"^\s*(?:who|whom|whose|(?:what|which)\s+(?:is\s+the\s+)?name|which\s+\w+|what\s+(?:\w+\s+)?"
+    r"(?:newspaper|agency|company|country|city|team|club|organi[sz]ation|group|outlet|network|channel|firm|"
+    r"bank|party|official|minister|president|leader|person|player|coach|nation|state)s?\b(?!\s+of\b))\b",
+    re.I,
+)
 _NUMBER_WORDS = re.compile(
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?)\b",
     re.I,
@@ -234,7 +241,7 @@ def has_expected_type(answer: str, question: str) -> bool:
         return bool(re.search(r"\d", answer) or _NUMBER_WORDS.search(answer))
     if kind == "name":
         asked = {_bare(w) for w in re.findall(r"[\w’'-]+", question)}
-        names = [w for w in re.findall(r"\b[A-Z][\w’'-]*", answer) if _bare(w) not in asked]
+        names = [w for w in re.findall(r"\b[A-Z][\w’'-]*", answer) if _bare(w) not in asked and _bare(w) not in STOP]
         return bool(names)
     return True
 

@@ -87,6 +87,11 @@ def test_declines_and_expected_types() -> None:
     assert not cite.has_expected_type("the spokeswoman said so.", "Who is the spokeswoman?")
     assert cite.has_expected_type("Two planes.", "How many planes landed?")
     assert not cite.has_expected_type("Planes landed.", "How many planes landed?")
+    # a capitalised first word is no name; "what newspaper" asks for one as "which newspaper" does
+    assert not cite.has_expected_type("The country recalled its ambassador.", "Who recalled its ambassador?")
+    assert cite.expected_type("What newspaper reported that Rostec cut its staff?") == "name"
+    assert cite.expected_type("What kind of revolution did Klimov say the US was organizing?") is None
+    assert cite.expected_type("What state of emergency was declared?") is None
     # the question's own name, whichever apostrophe the answer writes, is not the name asked for
     assert not cite.has_expected_type(
         "Russia’s state arms exporter.", "What is the name of Russia's state arms exporter?"
