@@ -24,6 +24,7 @@ from .articles import Article, Skipped, load_corpus
 from .chunking import Chunk, chunk_article, chunk_articles
 from .config import Settings
 from .errors import ConfigError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from .keyword import SCHEME as KEYWORD_SCHEME
 from .models import chunk_budget, get_embedder
 
 if TYPE_CHECKING:
@@ -193,7 +194,12 @@ def sync_index(
             vectors = store.remove_vectors(old.vectors, drop)
             keep = {cid: c for cid, c in old.chunks.items() if c.article_id not in gone}
             todo = [wanted[a] for a in summary.added + summary.changed]
-            if not todo and not gone and old.manifest.minhash == dedup.SCHEME:
+            if (
+                not todo
+                and not gone
+                and old.manifest.minhash == dedup.SCHEME
+                and old.manifest.keywords == KEYWORD_SCHEME
+            ):
                 summary.chunks = len(keep)
                 summary.duplicates = {
                     a.id: a.metadata["duplicate_of"] for a in old.articles.values() if "duplicate_of" in a.metadata
@@ -244,6 +250,7 @@ def sync_index(
             files={},
             sources=corpus.file_hashes,
             minhash=dedup.SCHEME,
+            keywords=KEYWORD_SCHEME,
             index_type=store.index_type_of(vectors),
         )
         signatures = np.vstack([sigs[a.id] for a in articles]) if articles else None

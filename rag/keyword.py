@@ -37,9 +37,16 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+# how key_words reads a text: an index whose keyword part was built another way is rebuilt on its next sync
+SCHEME = "stem-fold-1"
+
+
 def key_words(text: str) -> set[str]:
-    """Stemmed content words: what lexical checks compare (question coverage, citation support)."""
-    words = [w for w in re.findall(r"[\w']+", text.lower().replace("’", "'")) if w not in STOP]
+    """Stemmed content words, accents off: what lexical checks compare (question coverage, citation
+    support). "Guaidó" in an article is the question's "Guaido"."""
+    from .lexicon import fold
+
+    words = [w for w in re.findall(r"[\w']+", fold(text)) if w not in STOP]
     words = [w.removesuffix("'s") for w in words if len(w) > 1 or w.isdigit()]
     return set(_cached_stemmer().stemWords(words))
 

@@ -51,6 +51,7 @@ class Manifest:
     index_type: str = "flat"
     format: int = FORMAT
     minhash: str = ""  # rag.dedup.SCHEME of minhash.npy ("" when the index has none)
+    keywords: str = ""  # rag.keyword.SCHEME of the keyword index ("" before 2026-12-03: rebuilt on sync)
 
     def chunking(self) -> tuple[str, int, int]:
         return (self.embedding_model, self.chunk_tokens, self.chunk_overlap)
