@@ -251,6 +251,27 @@ def _bare(word: str) -> str:
     return re.sub(r"['’]s?$", "", word.lower())
 
 
+def without_kind(question: str) -> str:
+    """The question less the kind of thing it asks for: "Which news agency reported that Russian contractors
+    guard Maduro?" -> "Which reported that ...". A passage names the agency, not "news agency", so those
+    words are no measure of whether it covers the question."""
+    from .parse import analyse_many
+
+    words = analyse_many([question])[0].asked_kind
+    if not words:
+        return question
+    return re.sub(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", "", question, count=len(words))
+
+
+def names_another(sentence: str, question: str) -> bool:
+    """Does the sentence name someone or something (a person, organisation, place, work, ...) that the
+    question does not? What a sentence needs to answer "who" or "which X"."""
+    from .parse import analyse_many, name_in
+
+    said, asked = analyse_many([sentence, question])
+    return any(kind not in ("DATE", "TIME") and not name_in(n, asked) for n, kind in said.names.items())
+
+
 def restates(answer: str, question: str) -> bool:
     """Does the answer only repeat the question's own words ("Russia's state arms exporter." for "What is the
     name of Russia's state arms exporter?")? Such an answer tells nothing, whatever supports it."""

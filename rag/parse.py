@@ -94,6 +94,8 @@ class Analysis:
     # the words that name who says something here: the subject of a verb of saying, warning, denying, ...,
     # with its modifiers ("Chinese Foreign Ministry spokeswoman Hua Chunying said"), or "according to X"
     speakers: set[str] = field(default_factory=set)
+    # a which/what question's kind of thing asked for: "news agency" in "Which news agency reported ...?"
+    asked_kind: list[str] = field(default_factory=list)
     entities: list[tuple[str, str]] = field(default_factory=list)  # (name as written, NER label), in order
 
 
@@ -479,6 +481,10 @@ def _analyse(text: str, doc: Any) -> Analysis:
         and _key(t) != "SAY"
     ]
     a.has_verb = any(t.pos_ in ("VERB", "AUX") for t in doc)
+    chunk = next(iter(doc.noun_chunks), None)
+    if chunk is not None and chunk.start == 0 and len(chunk) > 1 and doc[0].lower_ in ("which", "what"):
+        root = chunk.root.i  # its head noun and the nouns compounded with it, not its adjectives
+        a.asked_kind = [t.text for t in chunk if t.i == root or (t.dep_ == "compound" and t.head.i == root)]
     for t in doc:
         who = []
         if t.pos_ == "VERB" and fold(t.lemma_) in REPORTING:

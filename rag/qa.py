@@ -194,6 +194,7 @@ def _tie(
     sentence is quoted as the answer if it covers the question; otherwise the answer declines.
     """
     raw = raw.strip()
+    asked = cite.without_kind(searched)  # what a passage must cover: not "news agency", but what it reported
     by_passage: dict[int, Citation] = {}
     parts: list[str] = []
     unsupported: list[str] = []
@@ -228,9 +229,9 @@ def _tie(
         and cite.has_expected_type(raw, question)
         and not cite.restates(re.sub(r"\s*\[\d+\]", "", " ".join(parts)), searched)
         and (
-            any(coverage(searched, f"{c.title} {c.text}") >= cite.COVERAGE_WITH_SIMILAR for c in by_passage.values())
+            any(coverage(asked, f"{c.title} {c.text}") >= cite.COVERAGE_WITH_SIMILAR for c in by_passage.values())
             # a question that spans articles ("reported by both X and Y"): no one passage covers it, all do
-            or coverage(searched, " ".join(f"{p.title} {p.text}" for p in passages)) >= cite.SPREAD_COVERAGE
+            or coverage(asked, " ".join(f"{p.title} {p.text}" for p in passages)) >= cite.SPREAD_COVERAGE
         )
     )
     if sound:
@@ -238,7 +239,9 @@ def _tie(
             question, " ".join(parts), list(by_passage.values()), searched, False, [], unsupported, passages, timings
         )
     best = evidence[0] if evidence else None
-    if best is not None and coverage(searched, best.text) >= cite.QUOTE_COVERAGE:
+    # a sentence quoted in place of an answer to "who / which X" names someone the question doesn't
+    names_one = cite.expected_type(question) != "name" or (best is not None and cite.names_another(best.text, question))
+    if best is not None and coverage(asked, best.text) >= cite.QUOTE_COVERAGE and names_one:
         c = _citation(1, passages[best.passage], best.start, best.end)
         text = f"The articles say: “{best.text}” [1]"
         return Answer(question, text, [c], searched, False, [], [], passages, timings, extractive=True)
@@ -407,7 +410,8 @@ def stream_answer(
         where = {**filters, "source": focus["outlets"]}
     passages = search(searched, index, settings, depth, where)
     timings = {"retrieve": time.perf_counter() - t0}
-    coverage = max((index.coverage(searched, f"{p.title} {p.text}") for p in passages), default=0.0)
+    asked = cite.without_kind(searched) if kind == "fact" else searched  # "Which news agency ...": not its words
+    coverage = max((index.coverage(asked, f"{p.title} {p.text}") for p in passages), default=0.0)
     similarity = max((p.score for p in passages), default=0.0)
     ok = cite.answerable(coverage, similarity) if kind == "fact" else similarity >= cite.EXPLAIN_SIMILAR
     if kind == "who_says" and not ok and compose.asked_speaker(searched):

@@ -98,6 +98,24 @@ def test_declines_and_expected_types() -> None:
     )
 
 
+def test_the_kind_asked_for_is_left_out_of_what_a_passage_must_cover() -> None:
+    assert cite.without_kind("Which news agency reported it?").split() == ["Which", "reported", "it?"]
+    assert cite.without_kind("Which Russian company sends technicians?").split() == [
+        "Which",
+        "Russian",
+        "sends",
+        "technicians?",
+    ]
+    assert cite.without_kind("What is the capital of Australia?") == "What is the capital of Australia?"
+    assert cite.without_kind("How many planes landed?") == "How many planes landed?"
+
+
+def test_a_sentence_answers_who_only_if_it_names_someone_the_question_does_not() -> None:
+    q = "Which airline flew the Russian planes to Caracas?"
+    assert not cite.names_another("Two Russian military planes landed a week ago outside Caracas.", q)
+    assert cite.names_another("Aeroflot flew the Russian planes to Caracas.", q)
+
+
 def test_an_answer_that_only_repeats_the_question_tells_nothing() -> None:
     q = "What kind of revolution did Klimov say the US was organizing?"
     assert cite.restates("The revolution that the US.", q)

@@ -253,6 +253,16 @@ def test_an_answer_that_repeats_the_question_gives_way_to_the_sentence_that_answ
     assert not a.abstained and "color revolution" in a.text, a.text
 
 
+def test_the_kind_of_thing_asked_for_is_no_measure_of_a_passage_covering_the_question(settings) -> None:
+    # the model answered "Reuters." from the sentence that says so, and the answer was declined: the passage
+    # lacks "news agency", the rarest words of the question, as every passage that names an agency does
+    a = answer("Which news agency reported that Russian contractors guard Maduro?", settings=settings)
+    assert not a.abstained and "Reuters" in a.text, a.text
+    assert answer("Which company makes the iPhone?", settings=settings).abstained
+    # nor is a sentence quoted for "which airline" that names none: the planes' sentence names only Caracas
+    assert answer("Which airline flew the Russian planes to Caracas?", settings=settings).abstained
+
+
 def test_a_pasted_page_is_cut_with_a_note_not_a_crash(settings) -> None:
     page = "How many Russian contractors are in Venezuela? " + "Padding words about nothing at all. " * 2000
     a = answer(page, settings=settings)
