@@ -38,7 +38,7 @@ def _stemmer() -> Any:
 
 
 # how key_words reads a text: an index whose keyword part was built another way is rebuilt on its next sync
-SCHEME = "stem-fold-1"
+SCHEME = "stem-fold-2"
 
 
 def key_words(text: str) -> set[str]:
@@ -48,12 +48,18 @@ def key_words(text: str) -> set[str]:
 
     words = [w for w in re.findall(r"[\w']+", fold(text)) if w not in STOP]
     words = [w.removesuffix("'s") for w in words if len(w) > 1 or w.isdigit()]
-    return set(_cached_stemmer().stemWords(words))
+    # a stop word in any form: the question's "call" is the article's "called", "reports" is "reported"
+    return set(_cached_stemmer().stemWords(words)) - _stop_stems()
 
 
 @lru_cache(maxsize=1)
 def _cached_stemmer() -> Any:
     return _stemmer()
+
+
+@lru_cache(maxsize=1)
+def _stop_stems() -> frozenset[str]:
+    return frozenset(_cached_stemmer().stemWords(sorted(STOP)))
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:

@@ -64,6 +64,13 @@ def test_key_words_fold_accents_as_the_question_is_typed() -> None:
     assert keyword.key_words("Maduro called Guaidó a US puppet") >= keyword.key_words("Guaido Maduro")
 
 
+def test_a_stop_word_is_one_in_every_form() -> None:
+    # the question's "call" is the article's "called": neither is a key word the passage must hold
+    assert keyword.key_words("What did Maduro call Guaido?") == {"maduro", "guaido"}
+    assert keyword.key_words("the reports he quotes") == set()
+    assert "puppet" in keyword.key_words("Maduro called Guaidó a US puppet")
+
+
 # --- sync ---------------------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_sync_embeds_only_what_was_added_or_changed(tmp_path: Path, spy: list[list[str]]) -> None:
