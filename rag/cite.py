@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from .chunking import sentences
-from .claims import NOT_FOUND, SUPPORTED, ClaimChecker, Verdict, split
+from .claims import CONTRADICTED, NOT_FOUND, SUPPORTED, ClaimChecker, Verdict, split
 from .keyword import STOP
 from .parse import answer_in
 from .retrieve import Passage
@@ -72,17 +72,42 @@ def follows(sents: Sequence[tuple[int, int, int, str]], chosen: Sequence[int] | 
     return [k > 0 and at[k] == at[k - 1] + 1 and sents[at[k]][0] == sents[at[k - 1]][0] for k in range(len(at))]
 
 
-def claim_of(statement: str, question: str) -> str:
-    """What to check: the statement, or for a bare answer ("72 hours.", "Vladimir Zaemsky") the question
-    with its answer, so that the sentence must answer that question with that answer."""
-    words = re.findall(r"[\w'’-]+", statement)
-    if (
-        question
-        and len(words) <= 6
-        and not re.search(r"\b(?:is|are|was|were|has|have|had|did|does|do|said|says)\b|\w(?:ed|es)\b", statement)
-    ):
-        return f"{question.rstrip()} {statement}"
-    return statement
+def bare(statement: str) -> bool:
+    """A bare answer: a name or a number ("72 hours.", "Vladimir Zaemsky"), or a list of them ("the U.S.,
+    the Russian military and the Venezuelan security forces"), with no verb. (A longer phrase that
+    describes, "the Russian ambassador to Venezuela, Vladimir Zaemsky", is checked as it stands.)"""
+    from .parse import analyse_many
+
+    if _short(statement):
+        return True
+    a = analyse_many([statement.strip().rstrip(".!?").strip()])[0]
+    return not a.has_verb and bool(a.items)
+
+
+def _short(statement: str) -> bool:
+    """A name or a number, perhaps with a word or two ("Reuters.", "72 hours", "Vladimir Zaemsky")."""
+    return len(re.findall(r"[\w'’-]+", statement)) <= 6 and not re.search(
+        r"\b(?:is|are|was|were|has|have|had|did|does|do|said|says)\b|\w(?:ed|es)\b", statement
+    )
+
+
+def claims_of(statement: str, question: str) -> list[str]:
+    """What to check: the statement; for a bare answer, what it says as the answer to the question.
+    - Where the question's who / which X is its subject, the answer takes its place, once for each thing the
+      answer lists: "Which group provided security for Maduro?" answered "the U.S. and Russian contractors"
+      says "the U.S. provided security for Maduro." and "Russian contractors provided security for Maduro.";
+    - otherwise the question with its answer ("When was the treaty signed? 2011."): the sentence must answer
+      that question with that answer."""
+    from .parse import analyse_many
+
+    if not question or not bare(statement):
+        return [statement]
+    rest = analyse_many([question])[0].asked_rest
+    if not rest:
+        return [f"{question.rstrip()} {statement}"]
+    answer = statement.strip().rstrip(".!?").strip()
+    items = analyse_many([answer])[0].items or [answer]
+    return [f"{item[:1].upper()}{item[1:]} {rest}." for item in items]
 
 
 def _checker(checker: ClaimChecker | None) -> ClaimChecker:
@@ -129,7 +154,7 @@ def best_verdict(
     if not sents or not statement.strip():
         return None
     chk = _checker(checker)
-    claim = claim_of(statement, question)
+    claims = claims_of(statement, question)
     first = [j for j, s in enumerate(sents) if s[0] + 1 in prefer] or [
         j for j, s in enumerate(sents) if s[0] in evidence
     ]
@@ -137,7 +162,7 @@ def best_verdict(
     for pool in (first, list(range(len(sents)))):
         if not pool:
             continue
-        v = chk.check(claim, [sents[j][3] for j in pool], follows(sents, pool))
+        v = _all(chk.check_all(claims, [sents[j][3] for j in pool], follows(sents, pool)))
         if v.supported or pool is not first:
             if v.sentence is None:
                 found = Support(-1, v.score, 0, 0, v)
@@ -145,14 +170,16 @@ def best_verdict(
                 window = [sents[pool[j]] for j in v.sentences]
                 found = Support(window[0][0], v.score, window[0][1], window[-1][2], v)
             break
-    if claim != statement and (found is None or found.verdict.label == NOT_FOUND):
-        # a bare answer ("Reuters.") to a question the sentence words differently: it stands when the
+    if claims != [statement] and _short(statement) and (found is None or found.verdict.label == NOT_FOUND):
+        # a bare name or number ("Reuters.") for a question the sentence words differently: it stands when the
         # sentence the model was given for this question holds the answer's names and numbers, and the
         # names the question asks about ("Which country recalled its ambassador from Moscow?" is not
-        # answered "Venezuela" by a sentence on the Lima Group that never names Russia)
+        # answered "Venezuela" by a sentence on the Lima Group that never names Russia); never when the
+        # checker finds it contradicted, nor when it also describes ("the Russian ambassador, Vladimir
+        # Zaemsky"): what it says must then be checked
         from .parse import analyse_many, name_in
 
-        asked = analyse_many([claim])[0].names
+        asked = analyse_many([f"{question.rstrip()} {statement}"])[0].names
         for i, start, end, text in sents:
             if (
                 any(start < e and s_ < end for s_, e in read)
@@ -164,6 +191,15 @@ def best_verdict(
                 )
                 return Support(i, v.score, start, end, v)
     return found
+
+
+def _all(verdicts: Sequence[Verdict]) -> Verdict:
+    """One verdict for the statements an answer makes: supported when each is (the first decides the
+    sentence cited), else the first contradicted, else the weakest."""
+    if all(v.supported for v in verdicts):
+        return verdicts[0]
+    wrong = [v for v in verdicts if v.label == CONTRADICTED]
+    return wrong[0] if wrong else min((v for v in verdicts if not v.supported), key=lambda v: v.score)
 
 
 # A question is answerable from the passages when they hold its rare words (IDF-weighted coverage),
@@ -189,15 +225,20 @@ def answerable(coverage: float, similarity: float) -> bool:
 def missing_names(question: str, passages: Sequence[Passage]) -> list[str]:
     """The names in the question (people, places, organisations) that no passage mentions: a question about
     Angela Merkel is not answered from articles that never name her."""
+    if not passages:
+        return []
+    return missing_in(question, [f"{p.title} {p.text}" for p in passages])
+
+
+def missing_in(question: str, texts: Sequence[str]) -> list[str]:
+    """The names in the question that none of the texts mentions (looked up as words: only the question is
+    parsed, as this runs before every answer)."""
     from .lexicon import ALIASES, fold
     from .parse import analyse_many
 
-    if not passages:
-        return []
-    # only the question is parsed (this runs before every answer); the passages are looked up as words
     words: set[str] = set()
-    for p in passages:
-        for w in re.findall(r"[\w'.-]+", fold(f"{p.title} {p.text}")):
+    for text in texts:
+        for w in re.findall(r"[\w'.-]+", fold(text)):
             w = w.strip(".'")
             words.add(w)
             words.update(ALIASES.get(w, w).split())
@@ -209,6 +250,21 @@ def missing_names(question: str, passages: Sequence[Passage]) -> list[str]:
 
     (q,) = analyse_many([question])
     return [n for n in q.names if not (all(named(w) for w in n.split()) or named(n.split()[-1]))]
+
+
+def about(question: str, text: str) -> bool:
+    """Whether a sentence may speak of what the question names: it names each of them, or at least nothing
+    else of the same kind in their place. "Chinese Foreign Ministry spokeswoman Hua Chunying said" is not
+    about the Russian one; "giving U.S. diplomats 72 hours to leave the country" may be about Maduro, named
+    in the sentence before."""
+    from .parse import analyse_many, name_in
+
+    missing = missing_in(question, [text])
+    if not missing:
+        return True
+    q, t = analyse_many([question, text])
+    kinds = {q.names[n] for n in missing}
+    return not any(label in kinds and not name_in(n, q) for n, label in t.names.items())
 
 
 _NUMBER_Q = re.compile(r"^\s*(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when)\b", re.I)
@@ -225,6 +281,12 @@ _NUMBER_WORDS = re.compile(
 )
 
 
+_CALENDAR = re.compile(  # capitalised: "May", not "may"
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+
+
 def expected_type(question: str) -> str | None:
     """'number' for how many / what year / when, 'name' for who / which X; None otherwise."""
     if _NUMBER_Q.match(question):
@@ -237,8 +299,8 @@ def expected_type(question: str) -> str | None:
 def has_expected_type(answer: str, question: str) -> bool:
     """Does the answer hold the kind of thing asked for (a number, or a name the question lacks)?"""
     kind = expected_type(question)
-    if kind == "number":
-        return bool(re.search(r"\d", answer) or _NUMBER_WORDS.search(answer))
+    if kind == "number":  # a count, or for "when" a date: "in January", "on Friday"
+        return bool(re.search(r"\d", answer) or _NUMBER_WORDS.search(answer) or _CALENDAR.search(answer))
     if kind == "name":
         asked = {_bare(w) for w in re.findall(r"[\w’'-]+", question)}
         names = [w for w in re.findall(r"\b[A-Z][\w’'-]*", answer) if _bare(w) not in asked and _bare(w) not in STOP]

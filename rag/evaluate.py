@@ -553,7 +553,8 @@ def score_explain(bench: Benchmark, settings: Settings) -> dict[str, Any]:
                     continue
                 sentence = c.text[c.support_start - c.start : c.support_end - c.start]
                 cited += 1
-                supported += checker.check(cite.claim_of(text.lstrip("- "), q.text), [sentence]).supported
+                said = cite.claims_of(text.lstrip("- "), q.text)
+                supported += all(v.supported for v in checker.check_all(said, [sentence]))
         got = points_covered(q, a.text)
         row = {
             "covered": got >= q.min_points and not a.abstained,

@@ -96,6 +96,11 @@ class Analysis:
     speakers: set[str] = field(default_factory=set)
     # a which/what question's kind of thing asked for: "news agency" in "Which news agency reported ...?"
     asked_kind: list[str] = field(default_factory=list)
+    # a question whose who / which X / what X is its subject: the rest of it, what it says of the answer
+    # ("Which group provided security for Maduro?" -> "provided security for Maduro"); "" for any other
+    asked_rest: str = ""
+    # the things a bare answer lists ("The U.S., Russia and China" -> each of the three); [] for one thing
+    items: list[str] = field(default_factory=list)
     entities: list[tuple[str, str]] = field(default_factory=list)  # (name as written, NER label), in order
 
 
@@ -424,6 +429,54 @@ _CALENDAR = (
 )
 
 
+_INVERTED = frozenset({"do", "does", "did", "can", "could", "will", "would", "should", "may", "might", "must"})
+
+
+def _asked_rest(doc: Any, chunk: Any) -> str:
+    """What a question says of its subject, where the subject is what it asks for: "Who told Reuters?",
+    "Which company opened a centre?", "Who is the spokeswoman?" (not "What did Maduro call Guaido?", nor
+    "Which group are the contractors affiliated with?")."""
+    if chunk is None or chunk.start != 0 or doc[0].lower_ not in ("who", "which", "what"):
+        return ""
+    root = chunk.root
+    end = root.right_edge.i + 1  # the whole asked-for phrase: "Which deputy chairman of the committee"
+    words = [t for t in doc if not t.is_punct]
+    copula = root.dep_ == "attr" and root.head.lemma_ == "be" and not any(t.pos_ == "VERB" for t in doc)
+    if (
+        not (root.dep_ in ("nsubj", "nsubjpass") or copula)
+        or end >= len(doc)
+        or doc[end].lower_ in _INVERTED
+        or (words and words[-1].pos_ == "ADP")  # a preposition left at the end asks for its object
+    ):
+        return ""
+    return doc[end:].text.strip().rstrip("?").strip()
+
+
+def _items(doc: Any) -> list[str]:
+    """The things a fragment lists, each with its own words: "the U.S., the Russian military, and the
+    Venezuelan security forces" -> three. The small parser reads a list's middle items as appositions: a
+    chain of them ending in "and X" is a list, while a lone apposition ("Reuters, the news agency") is one
+    thing."""
+    roots = [t for t in doc if t.dep_ == "ROOT"]
+    if len(roots) != 1:
+        return []
+    chain = [roots[0]]
+    for t in chain:
+        chain += [c for c in t.children if c.dep_ in ("conj", "appos")]
+    if not any(t.dep_ == "conj" for t in chain):
+        return []
+    members = {t.i for t in chain}
+    if any(sum(t.i in members for t in ent) > 1 for ent in doc.ents):  # one name: "Bosnia and Herzegovina"
+        return []
+    out = []
+    for c in chain:
+        others = {w.i for d in c.children if d.i in members or d.dep_ == "cc" for w in d.subtree}
+        words = [w for w in c.subtree if w.i not in others and not w.is_punct]
+        if words:
+            out.append(doc[words[0].i : words[-1].i + 1].text)
+    return out
+
+
 def _analyse(text: str, doc: Any) -> Analysis:
     a = Analysis(text)
     for t in doc:
@@ -485,6 +538,8 @@ def _analyse(text: str, doc: Any) -> Analysis:
     if chunk is not None and chunk.start == 0 and len(chunk) > 1 and doc[0].lower_ in ("which", "what"):
         root = chunk.root.i  # its head noun and the nouns compounded with it, not its adjectives
         a.asked_kind = [t.text for t in chunk if t.i == root or (t.dep_ == "compound" and t.head.i == root)]
+    a.asked_rest = _asked_rest(doc, chunk)
+    a.items = _items(doc) if not a.has_verb else []
     for t in doc:
         who = []
         if t.pos_ == "VERB" and fold(t.lemma_) in REPORTING:

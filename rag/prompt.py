@@ -34,7 +34,8 @@ EXAMPLE = (
     '[1] "The bridge over the river was opened in 1998 by mayor Anna Lopez. It cost 12 million dollars."\n\n'
     "Question: Who opened the bridge?\nAnswer: Mayor Anna Lopez opened the bridge in 1998 [1].\n\n"
 )
-LEXICAL_WEIGHT = 0.5  # sentence score = cosine(question, sentence) + this * share of question words it holds
+ABOUT_AMONG = 5  # of the best sentences, this many more than are shown are read for what they are about
+LEXICAL_WEIGHT = 0.5  # sentence score = cosine(question, sentence) + this * the question's words it holds
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,20 @@ def _clean(text: str) -> str:
 
 
 def select_evidence(
-    question: str, passages: Sequence[Passage], embed: Callable[[list[str]], np.ndarray], top: int = 3
+    question: str,
+    passages: Sequence[Passage],
+    embed: Callable[[list[str]], np.ndarray],
+    top: int = 3,
+    coverage: Callable[[str], float] | None = None,
+    about: Callable[[str], bool] | None = None,
 ) -> list[Evidence]:
-    """The `top` sentences of the passages that best match the question, best first."""
+    """The `top` sentences of the passages that best match the question, best first.
+    - `coverage`: the share of the question's key words that a sentence holds, as the index weighs them (one
+      holding the question's rare words, "spokeswoman", outranks one holding its common ones, "Russian");
+      without it, the plain share;
+    - `about`: whether a sentence may speak of what the question names (cite.about); of the best few, one
+      that may not ranks after those that may ("Chinese Foreign Ministry spokeswoman Hua Chunying said" does
+      not tell who Russia's spokeswoman is)."""
     cands: list[tuple[int, int, int]] = []
     for i, p in enumerate(passages):
         cands.extend((i, s, e) for s, e in sentences(p.text))
@@ -66,13 +78,20 @@ def select_evidence(
     qwords = key_words(question)
     scored = []
     for (i, s, e), text, vec in zip(cands, texts, vectors[1:], strict=False):
-        lexical = len(qwords & key_words(text)) / len(qwords) if qwords else 0.0
+        if coverage is not None:
+            lexical = coverage(text)
+        else:
+            lexical = len(qwords & key_words(text)) / len(qwords) if qwords else 0.0
         score = float(vec @ vectors[0]) + LEXICAL_WEIGHT * lexical
         # a Q/A script or instructions in an article are data: ranked after every sentence that reports
         tier = 1 if scripted(passages[i].text[s:e]) else 0
         scored.append((tier, -score, Evidence(i, text, passages[i].start + s, passages[i].start + e, score)))
     scored.sort(key=lambda t: (t[0], t[1]))
-    return [ev for _, _, ev in scored[:top]]
+    if about is not None:  # the few best only: a name's kind is read by the parser
+        best = scored[: top + ABOUT_AMONG]
+        best.sort(key=lambda t: (t[0], not about(t[2].text), t[1]))
+        scored[: len(best)] = best
+    return [t[2] for t in scored[:top]]
 
 
 def render(evidence: Sequence[Evidence]) -> str:

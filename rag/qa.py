@@ -239,9 +239,14 @@ def _tie(
             question, " ".join(parts), list(by_passage.values()), searched, False, [], unsupported, passages, timings
         )
     best = evidence[0] if evidence else None
-    # a sentence quoted in place of an answer to "who / which X" names someone the question doesn't
-    names_one = cite.expected_type(question) != "name" or (best is not None and cite.names_another(best.text, question))
-    if best is not None and coverage(asked, best.text) >= cite.QUOTE_COVERAGE and names_one:
+    # a sentence quoted in place of an answer holds the kind of thing asked for: a number or date for "how
+    # many" or "when", a name the question doesn't for "who / which X"
+    holds_kind = best is not None and (
+        cite.names_another(best.text, question)
+        if cite.expected_type(question) == "name"
+        else cite.has_expected_type(best.text, question)
+    )
+    if best is not None and coverage(asked, best.text) >= cite.QUOTE_COVERAGE and holds_kind:
         c = _citation(1, passages[best.passage], best.start, best.end)
         text = f"The articles say: “{best.text}” [1]"
         return Answer(question, text, [c], searched, False, [], [], passages, timings, extractive=True)
@@ -434,7 +439,14 @@ def stream_answer(
         return
     gen = get_generator(settings)
     chat = gen.has_chat_template
-    evidence = select_evidence(searched, passages, get_embedder(settings).embed, settings.evidence_sentences)
+    evidence = select_evidence(
+        searched,
+        passages,
+        get_embedder(settings).embed,
+        settings.evidence_sentences,
+        lambda text: index.coverage(asked, text),  # not "newspaper" in "Which newspaper reported ...": its name
+        lambda text: cite.about(searched, text),
+    )
     budget = gen.n_ctx - settings.max_answer_tokens - overhead(searched, chat, gen.count_tokens)
     evidence = fit(evidence, gen.count_tokens, budget)
     prompt = build_prompt(searched, evidence, chat)

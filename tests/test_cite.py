@@ -47,10 +47,45 @@ def test_a_wrong_marker_is_replaced_by_the_supporting_passage(checker) -> None:
 
 @pytest.mark.slow
 def test_a_bare_answer_is_checked_with_its_question(checker) -> None:
-    assert cite.claim_of("2011.", "When was the treaty signed?") == "When was the treaty signed? 2011."
-    assert cite.claim_of("They signed the treaty in 2011.", "When?") == "They signed the treaty in 2011."
+    assert cite.claims_of("2011.", "When was the treaty signed?") == ["When was the treaty signed? 2011."]
+    assert cite.claims_of("They signed the treaty in 2011.", "When?") == ["They signed the treaty in 2011."]
     s = cite.best_support("2011.", PASSAGES, "In what year did Russia and Venezuela sign a treaty?", checker=checker)
     assert s is not None and s.passage == 0
+
+
+GUARDS = [
+    _p(
+        "Secret Russian military contractors traveled to Venezuela to provide security for President Nicolas "
+        "Maduro as disgruntled Venezuelans continue protests in attempt to overthrow him, a movement now backed by "
+        "the U.S., according to an exclusive Reuters report on Friday.",
+        "d.txt",
+    )
+]
+
+
+def test_a_bare_answer_takes_the_place_of_what_the_question_asks_for() -> None:
+    q = "Which paramilitary group provided security for Maduro?"
+    assert cite.claims_of("Russian military contractors.", q) == [
+        "Russian military contractors provided security for Maduro."
+    ]
+    # a list says its thing of each of the things it lists
+    assert cite.claims_of("The U.S., the Russian military, and the Venezuelan security forces.", q) == [
+        "The U.S. provided security for Maduro.",
+        "The Russian military provided security for Maduro.",
+        "The Venezuelan security forces provided security for Maduro.",
+    ]
+    assert cite.claims_of("Bosnia and Herzegovina.", "Which country signed?") == ["Bosnia and Herzegovina signed."]
+    # where the question's subject is not what it asks for, the answer goes with the question
+    for q in ("What did Maduro call Guaido?", "Which group are the contractors affiliated with?"):
+        assert cite.claims_of("A puppet.", q) == [f"{q} A puppet."]
+
+
+@pytest.mark.slow
+def test_a_listed_answer_is_supported_only_where_each_thing_it_lists_is(checker) -> None:
+    q = "Which paramilitary group provided security for Maduro?"
+    assert cite.best_support("Russian military contractors.", GUARDS, q, checker=checker) is not None
+    wrong = "The U.S., the Russian military, and the Venezuelan security forces."
+    assert cite.best_support(wrong, GUARDS, q, evidence=[0], checker=checker, read=[(0, 250)]) is None
 
 
 @pytest.mark.slow
@@ -149,3 +184,15 @@ def test_fit_drops_weakest_sentences_first_and_always_fits() -> None:
     kept = fit(ev, count, 120)
     assert [e.passage for e in kept] == [0, 1] and count(render(kept)) <= 120
     assert count(render(fit(ev[:1], count, 20))) <= 20
+
+
+def test_a_sentence_is_about_what_the_question_names_unless_it_names_another_in_its_place() -> None:
+    q = "Who is the Russian foreign ministry spokeswoman?"
+    china = "“We hope to see calm,” Chinese Foreign Ministry spokeswoman Hua Chunying said."
+    assert not cite.about(q, china)
+    assert cite.about(q, "“We recommend calm,” foreign ministry spokeswoman Maria Zakharova said in a statement.")
+    assert cite.about(q, "Maria Zakharova is the official representative of Russia’s Foreign Ministry.")
+    # a name left to the sentence before ("he", "the country") is no other in its place
+    hours = "How many hours did Maduro give U.S. diplomats to leave Venezuela?"
+    assert cite.about(hours, "Instead, he has retaliated, giving U.S. diplomats 72 hours to leave the country.")
+    assert not cite.about(hours, "Donald Trump gave U.S. diplomats 72 hours to leave the country.")

@@ -68,6 +68,8 @@ def test_a_stop_word_is_one_in_every_form() -> None:
     # the question's "call" is the article's "called": neither is a key word the passage must hold
     assert keyword.key_words("What did Maduro call Guaido?") == {"maduro", "guaido"}
     assert keyword.key_words("the reports he quotes") == set()
+    # verbs of naming and describing are a question's frame, as "say" is: the article says "called"
+    assert keyword.key_words("What term did Maduro use to describe Guaido?") == {"term", "maduro", "guaido"}
     assert "puppet" in keyword.key_words("Maduro called Guaidó a US puppet")
 
 
