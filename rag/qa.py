@@ -439,13 +439,15 @@ def stream_answer(
         return
     gen = get_generator(settings)
     chat = gen.has_chat_template
+    wants = cite.expected_type(searched)
     evidence = select_evidence(
         searched,
         passages,
         get_embedder(settings).embed,
         settings.evidence_sentences,
         lambda text: index.coverage(asked, text),  # not "newspaper" in "Which newspaper reported ...": its name
-        lambda text: cite.about(searched, text),
+        # a sentence about what the question names, which for "how many" or "when" holds a number or date
+        lambda text: cite.about(searched, text) and (wants != "number" or cite.has_expected_type(text, searched)),
     )
     budget = gen.n_ctx - settings.max_answer_tokens - overhead(searched, chat, gen.count_tokens)
     evidence = fit(evidence, gen.count_tokens, budget)

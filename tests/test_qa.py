@@ -273,6 +273,10 @@ def test_the_model_reads_a_sentence_about_what_the_question_names(settings) -> N
         assert not a.abstained and not re.search(r"Hua Chunying|Zaemsky", a.text), (question, a.text)
     assert "Zakharova" in answer("Who is the Russian foreign ministry spokeswoman?", settings=settings).text
     assert "Rosoboronexport" in answer("What is the name of Russia's state arms exporter?", settings=settings).text
+    # for "how many" and "when", the sentence that holds a number or a date ("a 'contingent' of Russian
+    # contractors, with no information as to how many" holds the question's words, not its answer)
+    assert "400" in answer("How many Russian contractors are in Venezuela?", settings=settings).text
+    assert "January" in answer("When did Guaido declare himself interim president?", settings=settings).text
     # "call" is the article's "called", and "use to describe" is how a question asks it
     for question in ("What did Maduro call Guaido?", "What word did Maduro use to describe Guaido?"):
         assert "puppet" in answer(question, settings=settings).text, question
