@@ -172,6 +172,11 @@ _HEAD = re.compile(r",|\s(?:is|was|were|are|had|has|have|did|does|said|says)\b")
 AGREE_TOP = 1
 
 
+def _inner(quote: str) -> str:
+    """A quotation's own double quotes as single ones, inside the answer's: “... ‘We recommend ...,’ ...”."""
+    return quote.translate(str.maketrans("“”\"", "‘’'"))
+
+
 def _citation(n: int, p: Passage, start: int, end: int) -> Citation:
     return Citation(n, p.source, p.title, p.text, p.start, p.end, p.score, start, end, dict(p.metadata))
 
@@ -248,7 +253,7 @@ def _tie(
     )
     if best is not None and coverage(asked, best.text) >= cite.QUOTE_COVERAGE and holds_kind:
         c = _citation(1, passages[best.passage], best.start, best.end)
-        text = f"The articles say: “{best.text}” [1]"
+        text = f"The articles say: “{_inner(best.text)}” [1]"
         return Answer(question, text, [c], searched, False, [], [], passages, timings, extractive=True)
     return _decline(question, searched, passages, timings)
 
