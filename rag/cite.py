@@ -72,7 +72,7 @@ def follows(sents: Sequence[tuple[int, int, int, str]], chosen: Sequence[int] | 
     return [k > 0 and at[k] == at[k - 1] + 1 and sents[at[k]][0] == sents[at[k - 1]][0] for k in range(len(at))]
 
 
-def bare(statement: str) -> bool:
+def _bare_answer(statement: str) -> bool:
     """A bare answer: a name or a number ("72 hours.", "Vladimir Zaemsky"), or a list of them ("the U.S.,
     the Russian military and the Venezuelan security forces"), with no verb. (A longer phrase that
     describes, "the Russian ambassador to Venezuela, Vladimir Zaemsky", is checked as it stands.)"""
@@ -100,7 +100,7 @@ def claims_of(statement: str, question: str) -> list[str]:
       that question with that answer."""
     from .parse import analyse_many
 
-    if not question or not bare(statement):
+    if not question or not _bare_answer(statement):
         return [statement]
     rest = analyse_many([question])[0].asked_rest
     if not rest:
@@ -306,6 +306,14 @@ def has_expected_type(answer: str, question: str) -> bool:
         names = [w for w in re.findall(r"\b[A-Z][\w’'-]*", answer) if _bare(w) not in asked and _bare(w) not in STOP]
         return bool(names)
     return True
+
+
+def holds_kind(sentence: str, question: str) -> bool:
+    """Does a sentence quoted for an answer hold the kind of thing asked for: for who / which X someone the
+    question doesn't name, for how many / when a number or a date?"""
+    if expected_type(question) == "name":
+        return names_another(sentence, question)
+    return has_expected_type(sentence, question)
 
 
 def _bare(word: str) -> str:

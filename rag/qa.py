@@ -174,7 +174,7 @@ AGREE_TOP = 1
 
 def _inner(quote: str) -> str:
     """A quotation's own double quotes as single ones, inside the answer's: “... ‘We recommend ...,’ ...”."""
-    return quote.translate(str.maketrans("“”\"", "‘’'"))
+    return quote.translate(str.maketrans('“”"', "‘’'"))
 
 
 def _citation(n: int, p: Passage, start: int, end: int) -> Citation:
@@ -244,14 +244,8 @@ def _tie(
             question, " ".join(parts), list(by_passage.values()), searched, False, [], unsupported, passages, timings
         )
     best = evidence[0] if evidence else None
-    # a sentence quoted in place of an answer holds the kind of thing asked for: a number or date for "how
-    # many" or "when", a name the question doesn't for "who / which X"
-    holds_kind = best is not None and (
-        cite.names_another(best.text, question)
-        if cite.expected_type(question) == "name"
-        else cite.has_expected_type(best.text, question)
-    )
-    if best is not None and coverage(asked, best.text) >= cite.QUOTE_COVERAGE and holds_kind:
+    # a sentence quoted in place of an answer holds the kind of thing asked for (cite.holds_kind)
+    if best is not None and coverage(asked, best.text) >= cite.QUOTE_COVERAGE and cite.holds_kind(best.text, question):
         c = _citation(1, passages[best.passage], best.start, best.end)
         text = f"The articles say: “{_inner(best.text)}” [1]"
         return Answer(question, text, [c], searched, False, [], [], passages, timings, extractive=True)
@@ -444,7 +438,7 @@ def stream_answer(
         return
     gen = get_generator(settings)
     chat = gen.has_chat_template
-    wants = cite.expected_type(searched)
+    counts = cite.expected_type(searched) == "number"
     evidence = select_evidence(
         searched,
         passages,
@@ -452,7 +446,7 @@ def stream_answer(
         settings.evidence_sentences,
         lambda text: index.coverage(asked, text),  # not "newspaper" in "Which newspaper reported ...": its name
         # a sentence about what the question names, which for "how many" or "when" holds a number or date
-        lambda text: cite.about(searched, text) and (wants != "number" or cite.has_expected_type(text, searched)),
+        lambda text: cite.about(searched, text) and (not counts or cite.holds_kind(text, searched)),
     )
     budget = gen.n_ctx - settings.max_answer_tokens - overhead(searched, chat, gen.count_tokens)
     evidence = fit(evidence, gen.count_tokens, budget)
