@@ -90,6 +90,10 @@ class Analysis:
     negated: set[str] = field(default_factory=set)  # the words a negation applies to ("not confirm" -> confirm)
     predicates: list[str] = field(default_factory=list)  # the main verbs: what the statement says happened
     has_verb: bool = False  # a verb or auxiliary anywhere: a statement, not a fragment or a caption
+    # its root is a verb or an auxiliary: it says something happened or is so ("Caroline Ellison took $14
+    # billion ...", "the Seahawks are on a winning streak"), not a topic ("Injuries for Tee Higgins ... preventing
+    # their participation")
+    asserts: bool = False
     single: bool = True  # one sentence (a merged window of two is not)
     # the words that name who says something here: the subject of a verb of saying, warning, denying, ...,
     # with its modifiers ("Chinese Foreign Ministry spokeswoman Hua Chunying said"), or "according to X"
@@ -534,6 +538,7 @@ def _analyse(text: str, doc: Any) -> Analysis:
         and _key(t) != "SAY"
     ]
     a.has_verb = any(t.pos_ in ("VERB", "AUX") for t in doc)
+    a.asserts = any(t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX") for t in doc)
     chunk = next(iter(doc.noun_chunks), None)
     if chunk is not None and chunk.start == 0 and len(chunk) > 1 and doc[0].lower_ in ("which", "what"):
         root = chunk.root.i  # its head noun and the nouns compounded with it, not its adjectives

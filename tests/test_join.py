@@ -536,3 +536,27 @@ def test_a_claim_two_sentences_decide_is_cited_by_both_and_never_by_two_passages
     assert follows(sents) == [False, False] and follows(evidence_of(passages)) == [False, True]
     v = checker.check(q.claims[0].text, [s[3] for s in sents], follows(sents))
     assert len(v.sentences) <= 1, v
+
+
+def test_a_statement_whose_verb_is_light_is_checked_not_taken_as_a_topic(checker: Any) -> None:
+    """A claim such as "Caroline Ellison was a yacht owner" states something (its verb, "was", is one the parse
+    counts as light): it must be supported to hold. It had been taken for a topic, which holds when the
+    outlet's passage is about it, and the answer was "Yes, according to TechCrunch"."""
+    from rag.retrieve import Passage
+
+    q = join.analyse(
+        "Does TechCrunch report that Caroline Ellison was a yacht owner?",
+        ALIASES,
+    )
+    assert q is not None and q.form == join.YESNO
+    body = (
+        "The second week of the trial's standout testimony came from Alameda Research's former CEO Caroline "
+        "Ellison, who claimed she took $14 billion from customers to repay debts to lenders, using them as a line "
+        "of credit under the instruction of SBF."
+    )
+    passages = [Passage("t1", "", body, 0, len(body), 0.6, {"source": "TechCrunch", "date": "2023-10-06"})]
+    ev = join.gather(q, lambda text, where, k: passages, checker)
+    (f,) = ev.findings
+    assert not f.topic, f
+    result = join.yesno(q, ev, checker)
+    assert result.verdict != "yes", result
