@@ -90,6 +90,17 @@ def _substitute(claim: Analysis, window: Analysis, word: str, similar: Similar) 
     return None
 
 
+def _opposites(word: str, claim: Analysis) -> set[str]:
+    """The words that say the opposite of a word of the statement: its contrast pairs, and for an adjective the
+    same word with or without a negating prefix, also as an adverb ("illegal" / "legal", "acted legally")."""
+    opposite = set(OPPOSITES.get(word, set()))
+    if word in claim.adjectives:  # legitimate / illegitimate, likely / unlikely
+        opposite |= {p + word for p in PREFIXES}
+        opposite |= {word[len(p) :] for p in PREFIXES if word.startswith(p) and len(word) - len(p) > 3}
+        opposite |= {o + "ly" for o in opposite}
+    return opposite
+
+
 def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> Alignment:
     """Compare a statement with a window of text: which of its words, names and numbers the window holds
     (a word of the same meaning counts, by `similar`), and what in the window contradicts it."""
@@ -102,7 +113,7 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             k
             for k in missing
             if claim.content[k] == "word"
-            and any(w not in OPPOSITES.get(k, ()) and similar(k, w) >= SYNONYM for w in theirs)
+            and any(w not in _opposites(k, claim) and similar(k, w) >= SYNONYM for w in theirs)
         }
         held += sorted(synonyms)
         missing = [k for k in missing if k not in synonyms]
@@ -139,10 +150,7 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
     # "after" / "before", "legitimate" / "illegitimate"); only where the window is about the same thing
     if len(held) >= len(missing):
         for k in sorted(set(missing) | ({"before", "after"} & claim.surface - window.surface)):
-            opposite = set(OPPOSITES.get(k, set()))
-            if k in claim.adjectives:  # legitimate / illegitimate, likely / unlikely
-                opposite |= {p + k for p in PREFIXES}
-                opposite |= {k[len(p) :] for p in PREFIXES if k.startswith(p) and len(k) - len(p) > 3}
+            opposite = _opposites(k, claim)
             # the opposite, negated ("'unconvincing' where the text says 'rarely convincing'"), says the same
             hit = next(
                 (o for o in sorted(opposite) if o in window.surface - window.negated and o not in claim.surface), None

@@ -339,6 +339,28 @@ TITLES = frozenset(
         "star",
     ]
 )
+# the words that say what kind of organisation a name is, which news drops after the first mention
+# ("Alameda Research" -> "Alameda", "the Wagner Group" -> "Wagner", "Rostec Corporation" -> "Rostec")
+DESIGNATORS = frozenset(
+    [
+        "research",
+        "group",
+        "capital",
+        "corporation",
+        "corp",
+        "company",
+        "co",
+        "inc",
+        "ltd",
+        "llc",
+        "plc",
+        "holdings",
+        "partners",
+        "ventures",
+        "labs",
+        "technologies",
+    ]
+)
 NEGATORS = frozenset(["not", "n't", "never", "no", "neither", "nor", "without", "non"])
 RARELY = frozenset(["rarely", "seldom", "hardly", "barely", "scarcely"])  # "rarely convincing" ~ "unconvincing"
 PREFIXES = ("un", "in", "il", "im", "ir", "dis", "non", "non-", "anti")  # illegitimate: not legitimate

@@ -15,6 +15,7 @@ from typing import Any
 from .lexicon import (
     ALIASES,
     CONTENT_POS,
+    DESIGNATORS,
     LIGHT,
     NAME_KINDS,
     NEGATING_NOUNS,
@@ -578,6 +579,16 @@ def name_in(name: str, window: Analysis) -> bool:
     # a surname, or a name's last word ("Maduro" for "Nicolas Maduro"); not where the window names another
     # thing by that word ("the Lima Group" is no "Wagner Group", "Joe Biden" no "Hunter Biden")
     words = name.split()
+    if len(words) > 1 and words[-1] in DESIGNATORS:
+        # an organisation without the word for its kind ("Alameda" for Alameda Research), where the window
+        # names nothing else that begins with it ("Alameda Capital") nor a person by it ("Bill Gates")
+        bare = words[:-1]
+        if all(w in window.name_tokens for w in bare) and not any(
+            ((other := n.split())[: len(bare)] == bare and len(other) > len(bare) and other != words)
+            or (kind == "PERSON" and set(bare) <= set(other))
+            for n, kind in window.names.items()
+        ):
+            return True
     last = words[-1]
     if last not in window.name_tokens:
         return False

@@ -108,6 +108,34 @@ def test_a_name_is_not_found_by_a_last_word_that_names_something_else(structural
     ).supported
 
 
+def test_an_organisation_is_found_without_the_word_for_its_kind(structural: claims.ClaimChecker) -> None:
+    """News writes "Alameda Research" once, then "Alameda" (which the parser takes for the Californian city):
+    the name is there. Another organisation that begins the same way is not it."""
+    said = (
+        "And the business practices between the two were reasonable, he argued, claiming that Alameda acted "
+        "legally as an FTX customer, payment processor, and market maker."
+    )
+    v = structural.check("Alameda Research's business practices with FTX were legal.", [said])
+    assert "alameda" not in v.reason, v
+    other = structural.check("Alameda Research borrowed money.", ["Alameda Capital borrowed money."])
+    assert not other.supported and "alameda research" in other.reason, other
+    wagner = structural.check("The Wagner Group sent contractors.", ["The Lima Group sent contractors."])
+    assert not wagner.supported and "wagner" in wagner.reason, wagner
+
+
+def test_an_adjective_against_its_opposite_as_an_adverb_is_a_contradiction(structural: claims.ClaimChecker) -> None:
+    """The word "illegal" where the text says "acted legally": the embedder puts the two close (a synonym, it had
+    judged), so "Alameda Research's business practices with FTX were illegal" was supported, and a MultiHop-RAG
+    comparison question built on that corruption was answered "Yes"."""
+    said = (
+        "And the business practices between the two were reasonable, he argued, claiming that Alameda acted "
+        "legally as an FTX customer, payment processor, and market maker."
+    )
+    v = structural.check("Alameda Research's business practices with FTX were illegal.", [said])
+    assert v.label == CONTRADICTED and "illegal" in v.reason, v
+    assert structural.check("Alameda Research's business practices with FTX were legal.", [said]).supported
+
+
 def test_verdict_names_the_deciding_sentence(structural: claims.ClaimChecker) -> None:
     v = structural.check("Venezuela granted Russia concessions worth millions.", EVIDENCE)
     assert v.label == SUPPORTED and v.sentence == 0 and 0 in v.sentences and 0 < v.score <= 1
