@@ -118,6 +118,13 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
         held += sorted(synonyms)
         missing = [k for k in missing if k not in synonyms]
     missing_names = [n for n in claim.names if not name_in(n, window)]
+    # the words of a name that the window names by a shorter form ("Ellison" for Caroline Ellison, "SBF" for
+    # Sam Bankman-Fried) are held, as the name is
+    found = {w for n in claim.names if n not in missing_names for w in n.split()}
+    named = [k for k in missing if k in found]
+    if named:
+        held += named
+        missing = [k for k in missing if k not in found]
     flags: list[str] = []
     # numbers: the value must be there, bound to the same noun, under the same from/to, same comparison
     missing_numbers: list[str] = []
@@ -179,6 +186,15 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             continue
         flags_here: list[str] = []
         for g in same_verb:
+            if (
+                f.patient & claim.name_tokens
+                and g.patient & window.name_tokens
+                and not _overlap(f.patient, g.patient | g.actor | g.recipient)
+                and not _overlap(f.actor | f.recipient, g.patient)
+            ):
+                # the same verb done to someone else ("they recognize Maduro" for "Russia recognizes Guaido"):
+                # another act, which neither agrees nor disagrees (names that changed roles are not that)
+                continue
             problem = _compare(f, g)
             if problem is None:
                 flags_here = []

@@ -174,15 +174,19 @@ def _kind(tok: Any) -> str:
     return "name" if tok.pos_ == "PROPN" else ""
 
 
+def _not_only(tok: Any) -> bool:
+    """'not only ... but also', 'not just': no negation."""
+    doc = tok.doc
+    return tok.i + 1 < len(doc) and fold(doc[tok.i + 1].text) in ("only", "just")
+
+
 def _frame(verb: Any) -> Frame:
     roles: dict[str, set[str]] = {"actor": set(), "patient": set(), "recipient": set()}
     negated = False
     actor_kind = ""
     for c in verb.children:
-        if (
-            c.dep_ == "neg"
-            or fold(c.text) in NEGATORS
-            or (c.dep_ in ("nsubj", "nsubjpass") and any(fold(g.text) in ("neither", "no") for g in c.children))
+        if ((c.dep_ == "neg" or fold(c.text) in NEGATORS) and not _not_only(c)) or (
+            c.dep_ in ("nsubj", "nsubjpass") and any(fold(g.text) in ("neither", "no") for g in c.children)
         ):
             negated = True
         if c.dep_ in ("nsubj", "csubj"):
@@ -253,9 +257,7 @@ def _negated_words(doc: Any) -> set[str]:
     for t in doc:
         f = fold(t.text)
         target = None
-        if (t.dep_ == "neg" or f in ("not", "n't", "never") or f in RARELY) and not (
-            t.i + 1 < len(doc) and fold(doc[t.i + 1].text) in ("only", "just")
-        ):
+        if (t.dep_ == "neg" or f in ("not", "n't", "never") or f in RARELY) and not _not_only(t):
             target = t.head  # "rarely been convincing": as good as "not convincing"
         elif f in ("no", "neither") and t.head is not t:
             target = t.head  # "no authority", "neither the interest"; a subject's negation is its verb's

@@ -136,6 +136,54 @@ def test_an_adjective_against_its_opposite_as_an_adverb_is_a_contradiction(struc
     assert structural.check("Alameda Research's business practices with FTX were legal.", [said]).supported
 
 
+def test_the_words_of_a_name_found_by_a_shorter_form_are_held() -> None:
+    """ "Ellison" stands for Caroline Ellison and "SBF" for Sam Bankman-Fried: their words are held, as the
+    names are (they had counted as missing words, and a true claim fell under the bar)."""
+    claim, window = parse.analyse_many(
+        ["Caroline Ellison testified against Sam Bankman-Fried.", "Ellison testified against SBF on Tuesday."]
+    )
+    a = claims.align(claim, window)
+    assert not a.missing_names and not a.missing and a.coverage == 1.0, a
+
+
+def test_not_only_is_no_negation(structural: claims.ClaimChecker) -> None:
+    """ "not only to increase its presence ... but also ..." says that Russia wants to increase it: a window
+    elsewhere in the corpus had contradicted the faithful "Russia has increased its backing for Venezuela"."""
+    said = (
+        "International analysts assure that Russia continues its support for Maduro not only to increase its "
+        "presence in Latin America and inconvenience the USA but also because Venezuela has granted Russia "
+        "concessions worth millions in financial matters."
+    )
+    (a,) = parse.analyse_many([said])
+    assert not any(f.negated for f in a.frames if f.verb == "increase"), a.frames
+    assert "increase" not in a.negated
+    v = structural.check("Russia wants to increase its presence in Latin America.", [said])
+    assert v.label != CONTRADICTED, v
+
+
+def test_the_same_verb_done_to_someone_else_does_not_clear_a_rival_actor(structural: claims.ClaimChecker) -> None:
+    """ "Russia ... say they recognize Maduro" is another act than recognizing Guaido: it must not make the
+    sentence agree with "Russia recognizes Juan Guaido", which the sentence's first act (the United States
+    recognizes Guaido) contradicts. The explanatory answer to "Does Russia recognize Juan Guaido as Venezuela's
+    president?" had turned to "Yes."."""
+    said = (
+        "The United States and more than 50 countries recognize Guaido, but Russia, China, Turkey and several "
+        "other countries say they recognize Maduro as the only legitimate president of Venezuela."
+    )
+    v = structural.check("Russia recognizes Juan Guaido as Venezuela's president.", [said])
+    assert not v.supported, v
+    # names that changed roles are still a swap: "Reuters told Shabayev" where Shabayev told Reuters
+    swapped = structural.check(
+        "Reuters told Russian paramilitary group leader Yevgeny Shabayev that it had heard of about 400 Russian "
+        "contractors in Venezuela.",
+        [
+            "Russian paramilitary group leader Yevgeny Shabayev told Reuters that he'd heard of “about 400” Russian "
+            "contractors in Venezuela."
+        ],
+    )
+    assert not swapped.supported, swapped
+
+
 def test_verdict_names_the_deciding_sentence(structural: claims.ClaimChecker) -> None:
     v = structural.check("Venezuela granted Russia concessions worth millions.", EVIDENCE)
     assert v.label == SUPPORTED and v.sentence == 0 and 0 in v.sentences and 0 < v.score <= 1
