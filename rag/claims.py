@@ -109,12 +109,13 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
     missing = [k for k in keys if k not in held]
     if similar is not None and missing:
         theirs = [k for k, kind in window.content.items() if kind == "word"]
-        synonyms = {
-            k
-            for k in missing
-            if claim.content[k] == "word"
-            and any(w not in _opposites(k, claim) and similar(k, w) >= SYNONYM for w in theirs)
-        }
+        synonyms: set[str] = set()
+        for k in missing:
+            if claim.content[k] != "word":
+                continue
+            opposite = _opposites(k, claim)  # once per word, not per word of the window
+            if any(w not in opposite and similar(k, w) >= SYNONYM for w in theirs):
+                synonyms.add(k)
         held += sorted(synonyms)
         missing = [k for k in missing if k not in synonyms]
     missing_names = [n for n in claim.names if not name_in(n, window)]

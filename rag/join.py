@@ -581,7 +581,7 @@ def gather(
                     window = [sents[top[j]] for j in first.sentences]
             pi, s0, s1 = window[0][0], window[0][1], window[-1][2]
             p = passages[pi]
-            topic = not analyse_many([text])[0].asserts  # "A situation where the coach chose ...": no main verb
+            topic = not analyse_many([text])[0].asserts  # "A situation where the coach chose ...": no verb at its root
             ev.findings.append(
                 Finding(claim, outlet, v, p, (s0, s1), p.metadata.get("date", ""), passages[0].score, topic)
             )
