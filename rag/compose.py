@@ -12,7 +12,8 @@ By kind (rag/kinds.py):
     who_says                  each line says who (the outlet); where two sentences contradict each
                               other (the claim checker says so), the answer says the articles disagree
     yesno                     "Yes" / "No" when the question's claim is supported / contradicted by a
-                              sentence, then the sentences that bear on it
+                              sentence and no other chosen sentence decides it the other way (else
+                              the answer says the articles say both), then the sentences that bear on it
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ class Point:
 class Composed:
     text: str  # with [n] markers, n = 1.. in the order of `points`
     points: list[Point] = field(default_factory=list)
-    verdict: str = ""  # yes/no questions: "yes", "no" or ""
+    verdict: str = ""  # yes/no questions: "yes", "no", "both" (sentences decide it both ways) or ""
     disagree: bool = False
 
 
@@ -217,8 +218,8 @@ def compose(
         elif kind == "who_says" and p.outlet:
             lead = f"{p.outlet}: "
         lines.append(f"- {lead}{p.text} [{n}]")
-    head = {"yes": "Yes.", "no": "No.", "": ""}[verdict]
-    if disagree:
+    head = {"yes": "Yes.", "no": "No.", "both": "The articles say both yes and no:", "": ""}[verdict]
+    if disagree and verdict != "both":
         head = (head + " " if head else "") + "The articles disagree:"
     elif kind == "change" and any(p.date for p in kept):
         head = head or "In the order the articles were published:"
@@ -228,10 +229,19 @@ def compose(
 
 def _yes_no(question: str, points: list[Point], checker: ClaimChecker) -> str:
     """The question as a claim ("Did Russia stop supporting Maduro?" -> "Russia stop supporting Maduro"),
-    judged against the chosen sentences: lemmas make the tense irrelevant."""
+    judged against the chosen sentences (lemmas make the tense irrelevant): "yes" or "no" as the checker decides
+    it, unless the other sentences, judged without the deciding one, decide it the other way: then "both"
+    ("Russia had made it clear it was not sending a military contingent" against "Russian officials insist the
+    troops came to Venezuela ..."); "" when nothing decides it. (The checker lets a contradiction outweigh
+    support, so a "yes" is answered the other way only by a contradiction it set aside as less close.)"""
     claim = _AUX.sub("", question.strip()).rstrip(" ?")
     v = checker.check(claim, [p.text for p in points])
-    return "yes" if v.supported else "no" if v.label == CONTRADICTED else ""
+    if v.label not in (SUPPORTED, CONTRADICTED):
+        return ""
+    rest = [p.text for j, p in enumerate(points) if j not in v.sentences]
+    if rest and checker.check(claim, rest).label == (CONTRADICTED if v.supported else SUPPORTED):
+        return "both"
+    return "yes" if v.supported else "no"
 
 
 # "Do the articles agree on whether Russia sent military personnel to Venezuela?": what they may disagree on

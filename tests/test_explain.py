@@ -132,6 +132,28 @@ def test_articles_taking_two_sides_of_the_claim_asked_about_disagree(settings) -
     assert "not sending a military contingent" in a.text
 
 
+@pytest.mark.slow
+def test_a_yes_no_question_the_articles_answer_both_ways_is_not_answered_no(settings, checker) -> None:
+    """Zakharova says Russia is "not sending a military contingent"; the same article says Moscow flew in troops,
+    and Russian officials say the troops came under an agreement. "No." (the contradiction alone) misleads."""
+    a = answer("Did Russia send troops to Venezuela?", settings=settings)
+    assert a.kind == "yesno" and a.text.startswith("The articles say both yes and no:"), a.text
+    assert "not sending a military contingent" in a.text
+    # one-sided evidence still gets its answer: the support found in another sentence is not enough to undo a
+    # contradiction the checker found where the names stand in their roles
+    points = [
+        compose.Point(0, 0, 1, t, 1.0)
+        for t in (
+            "The United States and more than 50 countries recognize Guaido, but Russia, China, Turkey and several "
+            "other countries say they recognize Maduro as the only legitimate president of Venezuela.",
+            "In addition to the US, 54 other countries recognize Guaidó as the leader of Venezuela.",
+        )
+    ]
+    assert compose._yes_no("Does Russia recognize Juan Guaido as Venezuela's president?", points, checker) == "no"
+    both = [*points[:1], compose.Point(0, 2, 3, "Russia recognizes Juan Guaido as Venezuela's president.", 1.0)]
+    assert compose._yes_no("Does Russia recognize Juan Guaido as Venezuela's president?", both, checker) == "both"
+
+
 def test_the_claim_an_agreement_question_asks_about() -> None:
     m = compose._AGREE_ON.search("Do the articles agree on whether Russia sent military personnel to Venezuela?")
     assert m is not None and m.group(1) == "Russia sent military personnel to Venezuela"
