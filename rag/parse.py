@@ -28,6 +28,7 @@ from .lexicon import (
     ROLE_DEPS,
     SAY,
     SCALE,
+    TITLES,
     VAGUE,
     fold,
     initials,
@@ -630,3 +631,67 @@ def answer_in(fragment: str, sentence: str) -> bool:
         return False
     values = {q.value for q in s.quantities}
     return all(name_in(n, s) for n in a.names) and all(q.value in values for q in a.quantities)
+
+
+@dataclass(frozen=True)
+class Description:
+    sentence: int  # index into the texts
+    name: str  # the name as the sentence writes it ("Maria Zakharova")
+    text: str  # what it says the person is: "the official representative of Russia’s Foreign Ministry"
+    appositive: bool  # after the name, set off by a comma (else a title before it: "foreign ministry spokeswoman")
+    phrase: str  # the words of the sentence that say it: the name with its description
+
+
+def descriptions(name: str, texts: Sequence[str]) -> list[Description]:
+    """What the texts say a named person is, in the words they use next to the name: an appositive ("Maria
+    Zakharova, the official representative of Russia’s Foreign Ministry") or a title before it ("Russian
+    paramilitary group leader Yevgeny Shabayev")."""
+    asked = [fold(w) for w in name.split()]
+    if not asked:
+        return []
+    nlp = _nlp()
+    with _nlp_lock:
+        docs = list(nlp.pipe(list(texts), batch_size=64))
+    out = []
+    for i, doc in enumerate(docs):
+        words = [fold(t.text) for t in doc]
+        for end in (j + 1 for j, w in enumerate(words) if w == asked[-1]):
+            start = end - len(asked)  # the whole name, or its last words ("Zakharova" for "Maria Zakharova")
+            while start < 0 or words[start:end] != asked[len(asked) - (end - start) :]:
+                start += 1
+            if (
+                len(asked) == 1
+                and start > 0
+                and doc[start - 1].ent_type_ == "PERSON"
+                and doc[start - 1].pos_ == "PROPN"
+            ):
+                start -= 1  # "Maria" before "Zakharova"
+            span = doc[start:end]
+            head = span.root
+            for child in head.children:
+                if child.dep_ == "appos" and child.i > head.i and child.pos_ == "NOUN":
+                    tokens = list(child.subtree)
+                    said = _phrase(doc[span.start : tokens[-1].i + 1])
+                    out.append(Description(i, span.text, _phrase(tokens), True, said))
+            # a title: the words before the name that modify it ("foreign ministry spokeswoman Maria Zakharova"; not
+            # "its support for Maduro", where the name is the object of another noun's preposition)
+            before = [t for t in head.subtree if t.i < span.start]
+            while before and (before[0].pos_ in ("DET", "PUNCT", "ADP", "CCONJ") or before[0].dep_ == "poss"):
+                before = before[1:]
+            while before and before[-1].pos_ in ("ADP", "PUNCT", "CCONJ", "DET"):
+                before = before[:-1]
+            if (
+                before
+                and before[-1].i >= span.start - 3  # next to the name
+                and [t.i for t in before] == list(range(before[0].i, before[-1].i + 1))
+                and any(t.pos_ == "NOUN" or fold(t.text) in TITLES for t in before)
+                and not any(t.pos_ in ("VERB", "AUX", "PRON") for t in before)
+            ):
+                out.append(Description(i, span.text, _phrase(before), False, _phrase(doc[before[0].i : span.end])))
+    return out
+
+
+def _phrase(tokens: Sequence[Any]) -> str:
+    """Tokens as the text writes them, without the punctuation at either end."""
+    text = "".join(t.text_with_ws for t in tokens).strip()
+    return text.strip(" ,;:—–-“”\"'()")

@@ -275,6 +275,39 @@ def _explain(
     return answer
 
 
+# "Who is Maria Zakharova?", "What is Rostec?": a name and nothing else asked of it
+_WHO_IS = re.compile(
+    r"^\s*(?i:who|what)\s*(?i:is|was|['’]s)\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s*\??\s*$"
+)
+
+
+def _describe(
+    question: str, searched: str, passages: list[Passage], checker: ClaimChecker, timings: dict[str, float]
+) -> Answer | None:
+    """What the articles say a person or thing asked about by name is, in the words set next to the name
+    (parse.descriptions): "Maria Zakharova is the official representative of Russia’s Foreign Ministry. [1]".
+    The fullest description that the claim checker finds in the words of the sentence that say it (the name
+    and its description: a short statement is far in meaning from a long sentence about something else); None
+    when there is none (the question then goes to the LLM)."""
+    from .parse import descriptions
+
+    m = _WHO_IS.match(searched)
+    if m is None:
+        return None
+    sents = cite.evidence_of(passages)
+    found = descriptions(m.group("name"), [s[3] for s in sents])
+    # set off after the name, a description says most; else the longest title; then the most relevant passage
+    for d in sorted(found, key=lambda d: (not d.appositive, -len(d.text.split()), d.sentence)):
+        what = d.text if d.appositive or re.match(r"(?i)(?:the|an?)\s", d.text) else f"the {d.text}"
+        statement = f"{d.name} is {what}."
+        i, start, end, _ = sents[d.sentence]
+        if checker.check(statement, [d.phrase]).supported:
+            answer = Answer(question, f"{statement} [1]", [_citation(1, passages[i], start, end)], searched)
+            answer.passages, answer.timings = passages, timings
+            return answer
+    return None
+
+
 def _across(
     question: str,
     searched: str,
@@ -435,6 +468,13 @@ def stream_answer(
         answer.notes = notes
         yield answer.text
         yield done(answer)
+        return
+    described = _describe(question, searched, passages, get_checker(settings), timings)
+    if described is not None:
+        timings["first_token"] = timings["total"] = time.perf_counter() - t0
+        described.notes = notes
+        yield described.text
+        yield done(described)
         return
     gen = get_generator(settings)
     chat = gen.has_chat_template
