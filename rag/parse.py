@@ -660,7 +660,7 @@ def descriptions(name: str, texts: Sequence[str]) -> list[Description]:
             while start < 0 or words[start:end] != asked[len(asked) - (end - start) :]:
                 start += 1
             if (
-                len(asked) == 1
+                end - start < max(len(asked), 2)  # a surname alone ("Zakharova", "Venezuela’s Maduro")
                 and start > 0
                 and doc[start - 1].ent_type_ == "PERSON"
                 and doc[start - 1].pos_ == "PROPN"
@@ -687,7 +687,10 @@ def descriptions(name: str, texts: Sequence[str]) -> list[Description]:
                 and any(t.pos_ == "NOUN" or fold(t.text) in TITLES for t in before)
                 and not any(t.pos_ in ("VERB", "AUX", "PRON") for t in before)
             ):
-                out.append(Description(i, span.text, _phrase(before), False, _phrase(doc[before[0].i : span.end])))
+                title = _phrase(before)
+                if before[0].is_sent_start and before[0].pos_ != "PROPN":  # "Political and international affairs
+                    title = title[:1].lower() + title[1:]  # analyst César Sabas said ..."
+                out.append(Description(i, span.text, title, False, _phrase(doc[before[0].i : span.end])))
     return out
 
 

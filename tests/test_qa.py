@@ -147,6 +147,9 @@ def test_a_description_is_what_modifies_the_name_not_what_the_name_modifies() ->
         False,
         "Rosoboronexport spokesman Davydenko",
     )
+    # a title that opens the sentence is written as a title, not capitalised; a surname is named in full
+    (d,) = descriptions("Sabas", ["Political and international affairs analyst César Sabas said it was a setback."])
+    assert (d.name, d.text) == ("César Sabas", "political and international affairs analyst")
 
 
 def test_follow_up_uses_the_history(settings) -> None:
