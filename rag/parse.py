@@ -688,8 +688,10 @@ def descriptions(name: str, texts: Sequence[str]) -> list[Description]:
                 and not any(t.pos_ in ("VERB", "AUX", "PRON") for t in before)
             ):
                 title = _phrase(before)
-                if before[0].is_sent_start and before[0].pos_ != "PROPN":  # "Political and international affairs
-                    title = title[:1].lower() + title[1:]  # analyst César Sabas said ..."
+                # "Political and international affairs analyst César Sabas said ...": capitalised as the sentence's
+                # first word only ("Russian paramilitary group leader" keeps its capital)
+                if before[0].is_sent_start and before[0].pos_ != "PROPN" and not before[0].ent_type_:
+                    title = title[:1].lower() + title[1:]
                 out.append(Description(i, span.text, title, False, _phrase(doc[before[0].i : span.end])))
     return out
 

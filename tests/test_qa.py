@@ -150,6 +150,8 @@ def test_a_description_is_what_modifies_the_name_not_what_the_name_modifies() ->
     # a title that opens the sentence is written as a title, not capitalised; a surname is named in full
     (d,) = descriptions("Sabas", ["Political and international affairs analyst César Sabas said it was a setback."])
     assert (d.name, d.text) == ("César Sabas", "political and international affairs analyst")
+    (d,) = descriptions("Shabayev", ["Russian paramilitary group leader Yevgeny Shabayev told Reuters."])
+    assert (d.name, d.text) == ("Yevgeny Shabayev", "Russian paramilitary group leader")
 
 
 def test_follow_up_uses_the_history(settings) -> None:
