@@ -303,8 +303,9 @@ def has_expected_type(answer: str, question: str) -> bool:
         return bool(re.search(r"\d", answer) or _NUMBER_WORDS.search(answer) or _CALENDAR.search(answer))
     if kind == "name":
         asked = {_bare(w) for w in re.findall(r"[\w’'-]+", question)}
-        names = [w for w in re.findall(r"\b[A-Z][\w’'-]*", answer) if _bare(w) not in asked and _bare(w) not in STOP]
-        return bool(names)
+        # a name by its last word: "Yevgeny Shabayev" is the question's "Shabayev" ("Who did Shabayev talk to?")
+        runs = re.findall(r"\b[A-Z][\w’'-]*(?:[ \t]+[A-Z][\w’'-]*)*", answer)
+        return any(_bare(r.split()[-1]) not in asked | STOP for r in runs)
     return True
 
 

@@ -231,12 +231,26 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             & {k for k in claim.surface if k in window.surface}
             - LIGHT_NEGATED
             - claim.name_tokens  # a name is not negated ("shouldn't be starting Chuba Hubbard": the starting is)
+            - _told_apart(claim, window)
         )
         if flipped:
             flags.append(f"negation: the text says the opposite about '{flipped[0]}'")
     # the event itself: a main verb the window does not say (nor a word of the same meaning)
     events = [v for v in claim.predicates if v in missing]
     return Alignment(coverage, missing, missing_names, missing_numbers, flags, changed, events)
+
+
+def _told_apart(claim: Analysis, window: Analysis) -> set[str]:
+    """The acts one of the two tells as someone's report and the other as someone else's denial: no
+    contradiction ("The Wall Street Journal reported that Russia had reduced ..." / "Zaemsky refuted claims in
+    The Wall Street Journal that Russia would have ... reduced ..."); told by the same one, they are ("The Kremlin
+    said ..." / "The Kremlin denied that ...")."""
+    return {
+        k
+        for a, b in ((claim.reported, window.disputed), (claim.disputed, window.reported))
+        for k in a.keys() & b.keys()
+        if not _overlap(a[k], b[k])
+    }
 
 
 def _compare(f: Frame, g: Frame) -> str | None:
@@ -252,7 +266,7 @@ def _compare(f: Frame, g: Frame) -> str | None:
         return None  # other words for the actor ("the firm", "Rostec"): not evidence either way
     if not f.actor and not g.actor and swapped:
         return "roles swapped"
-    if f.negated != g.negated:
+    if f.negated != g.negated and ({f.told, g.told} != {"reported", "disputed"} or _overlap(f.teller, g.teller)):
         return f"negation: the text says the opposite ({'not ' if g.negated else ''}{f.verb.lower()})"
     if (f.patient and g.patient and not _overlap(f.patient, g.patient)) and (
         f.recipient and g.recipient and _overlap(f.patient, g.recipient) and _overlap(f.recipient, g.patient)

@@ -366,5 +366,10 @@ RARELY = frozenset(["rarely", "seldom", "hardly", "barely", "scarcely"])  # "rar
 PREFIXES = ("un", "in", "il", "im", "ir", "dis", "non", "non-", "anti")  # illegitimate: not legitimate
 NEGATING_VERBS = frozenset(["refuse", "decline", "fail", "deny", "neglect"])
 NEGATING_NOUNS = frozenset(["inability", "failure", "refusal"])  # "his inability to return": not return
+# "denied that troops were there", "refuted claims that Russia had reduced ...": the clause is disputed
+DISPUTING = frozenset(["deny", "refute", "reject", "dismiss", "dispute", "rebut", "debunk"])
+CLAIM_NOUNS = frozenset(
+    ["claim", "report", "allegation", "accusation", "suggestion", "rumor", "rumour", "assertion", "speculation"]
+)
 LIGHT_NEGATED = frozenset({"have", "do", "be", "SAY"})  # "does not have": the object decides, not the verb
 NAME_KINDS = {"PERSON": "person", "GPE": "place", "NORP": "place", "LOC": "place", "ORG": "org", "FAC": "place"}

@@ -14,8 +14,10 @@ from typing import Any
 
 from .lexicon import (
     ALIASES,
+    CLAIM_NOUNS,
     CONTENT_POS,
     DESIGNATORS,
+    DISPUTING,
     LIGHT,
     NAME_KINDS,
     NEGATING_NOUNS,
@@ -53,6 +55,10 @@ class Frame:
     patient: frozenset[str]
     recipient: frozenset[str]
     actor_kind: str = ""  # "person", "place", "org", "name" when the actor is a name; "" otherwise
+    # how the act is told: "reported" when it is what someone says or reports ("reported that Russia had reduced
+    # ..."), "disputed" when it is what someone denies ("refuted claims that Russia had reduced ..."), else ""
+    told: str = ""
+    teller: frozenset[str] = frozenset()  # key words of who reports or denies it
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,11 @@ class Analysis:
     slots: list[Slot] = field(default_factory=list)
     tokens: list[Tok] = field(default_factory=list)
     negated: set[str] = field(default_factory=set)  # the words a negation applies to ("not confirm" -> confirm)
+    # the verbs of clauses told as someone's denial / someone's report (Frame.told): one is no contradiction of
+    # the other ("refuted claims in The Wall Street Journal that Russia had reduced ..." / "The Wall Street
+    # Journal reported that Russia had reduced ...")
+    disputed: dict[str, frozenset[str]] = field(default_factory=dict)  # verb -> key words of who denies it
+    reported: dict[str, frozenset[str]] = field(default_factory=dict)  # verb -> key words of who reports it
     predicates: list[str] = field(default_factory=list)  # the main verbs: what the statement says happened
     has_verb: bool = False  # a verb or auxiliary anywhere: a statement, not a fragment or a caption
     # its root is a verb or an auxiliary: it says something happened or is so ("Caroline Ellison took $14
@@ -181,6 +192,43 @@ def _not_only(tok: Any) -> bool:
     return tok.i + 1 < len(doc) and fold(doc[tok.i + 1].text) in ("only", "just")
 
 
+def _disputed(verb: Any) -> bool:
+    """A clause that its sentence reports as denied: "denied that Russian troops were in Venezuela", "refuted
+    claims ... that Russia would have significantly reduced the number of Rostec employees"."""
+    head = verb.head
+    if verb.dep_ == "ccomp" and _disputing(head):
+        return True
+    return (
+        verb.dep_ in ("acl", "ccomp", "relcl")
+        and any(fold(c.text) == "that" and c.dep_ == "mark" for c in verb.children)
+        and fold(head.lemma_) in CLAIM_NOUNS
+        and head.dep_ == "dobj"
+        and _disputing(head.head)
+    )
+
+
+def _reported(verb: Any) -> bool:
+    """A clause told as what someone says or reports, not denies: "The Wall Street Journal reported that ..."."""
+    return verb.dep_ == "ccomp" and fold(verb.head.lemma_) in REPORTING and not _disputing(verb.head)
+
+
+def _teller(verb: Any) -> frozenset[str]:
+    """Key words of who reports or denies a clause (the subject of "reported", of "refuted" in "refuted claims
+    that ..."); empty when unknown ("it was reported that ...")."""
+    above = verb.head.head if verb.dep_ in ("acl", "relcl") else verb.head
+    subject = next((c for c in above.children if c.dep_ == "nsubj"), None)
+    if subject is None:
+        return frozenset()
+    # and every name in the subject ("Russian ambassador to Venezuela Vladimir Zaemsky refuted ...")
+    return _role_words(subject) | {_key(t) for t in subject.subtree if t.pos_ == "PROPN"}
+
+
+def _disputing(verb: Any) -> bool:
+    """ "denied", "refuted", "ruling out" ..."""
+    lemma = fold(verb.lemma_)
+    return lemma in DISPUTING or (lemma == "rule" and any(fold(c.text) == "out" for c in verb.children))
+
+
 def _frame(verb: Any) -> Frame:
     roles: dict[str, set[str]] = {"actor": set(), "patient": set(), "recipient": set()}
     negated = False
@@ -219,6 +267,8 @@ def _frame(verb: Any) -> Frame:
         fold(head.lemma_) in NEGATING_VERBS or any(fold(c.text) == "yet" for c in head.children)
     ):
         negated = not negated  # "refused to confirm", "have yet to respond": the act did not happen
+    if _disputed(verb):
+        negated = not negated
     if not roles["actor"] and verb.dep_ in ("xcomp", "conj", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
         # "X went to Venezuela to provide security": the actor of provide is X; but in "X asked Y to
         # intervene" it is Y, the object of the verb above
@@ -236,6 +286,8 @@ def _frame(verb: Any) -> Frame:
         frozenset(roles["patient"]),
         frozenset(roles["recipient"]),
         actor_kind if roles["actor"] else "",
+        "disputed" if _disputed(verb) else "reported" if _reported(verb) else "",
+        _teller(verb) if _disputed(verb) or _reported(verb) else frozenset(),
     )
 
 
@@ -253,7 +305,8 @@ def _speaker(verb: Any) -> Any:
 
 def _negated_words(doc: Any) -> set[str]:
     """The key words that a negation in the sentence applies to: the verb of "not"/"never", the noun of
-    "no"/"without", the predicate of "is not", the verb after "refused to" / "yet to" / "warned against"."""
+    "no"/"without", the predicate of "is not", the verb after "refused to" / "yet to" / "warned against", the
+    verb of a clause denied ("denied that", "refuted claims that")."""
     out: set[str] = set()
     for t in doc:
         f = fold(t.text)
@@ -279,6 +332,9 @@ def _negated_words(doc: Any) -> set[str]:
             target = next((c for c in (t.head if f == "yet" else t).children if c.dep_ == "xcomp"), None)
         elif f == "against":
             target = next((c for c in t.children if c.dep_ == "pcomp"), None)
+        elif t.pos_ in ("VERB", "AUX") and _disputed(t):
+            out.add(_key(t))  # what is denied is the act ("made cuts" denied ~ "reduced its presence" denied)
+            continue
         if target is None:
             continue
         if target.pos_ == "AUX" or fold(target.lemma_) == "be":  # "is not a member": the predicate
@@ -491,6 +547,8 @@ def _analyse(text: str, doc: Any) -> Analysis:
         f = fold(t.text)
         a.surface.update({f, fold(t.lemma_), _key(t), ALIASES.get(f, f)})
     a.negated = _negated_words(doc)
+    a.disputed = {_key(t): _teller(t) for t in doc if t.pos_ in ("VERB", "AUX") and _disputed(t)}
+    a.reported = {_key(t): _teller(t) for t in doc if t.pos_ in ("VERB", "AUX") and _reported(t)}
     for t in doc:  # a proper noun the entity recogniser missed is still a name ("Rostec")
         if t.pos_ == "PROPN" and not t.ent_type_ and t.is_alpha and len(t.text) > 2:
             key = ALIASES.get(fold(t.text), fold(t.text))
@@ -619,6 +677,8 @@ def merge(parts: list[Analysis]) -> Analysis:
         m.slots += p.slots
         m.tokens += p.tokens
         m.negated |= p.negated
+        m.disputed.update(p.disputed)
+        m.reported.update(p.reported)
         m.adjectives |= p.adjectives
     m.single = len(parts) == 1
     return m

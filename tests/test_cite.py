@@ -131,6 +131,9 @@ def test_declines_and_expected_types() -> None:
     assert not cite.has_expected_type(
         "Russia’s state arms exporter.", "What is the name of Russia's state arms exporter?"
     )
+    # nor is it in full: a name counts by its last word ("Who did Shabayev talk to?" had got "Yevgeny Shabayev.")
+    assert not cite.has_expected_type("Yevgeny Shabayev.", "Who did Shabayev talk to?")
+    assert cite.has_expected_type("Vladimir Putin.", "Who did Vladimir Zaemsky meet?")
 
 
 def test_the_kind_asked_for_is_left_out_of_what_a_passage_must_cover() -> None:

@@ -184,6 +184,40 @@ def test_the_same_verb_done_to_someone_else_does_not_clear_a_rival_actor(structu
     assert not swapped.supported, swapped
 
 
+def test_a_claim_the_sentence_reports_as_denied_is_contradicted(structural: claims.ClaimChecker) -> None:
+    """ "refuted claims ... that Russia would have significantly reduced the number of Rostec employees" disputes
+    the reduction; it had supported "Rostec reduced its personnel" (so "Did Rostec reduce its personnel in
+    Venezuela?" got "Yes."). A paraphrase that reports the same denial in other words still agrees."""
+    said = (
+        "However, on Monday, Russian ambassador to Venezuela Vladimir Zaemsky refuted claims in The Wall Street "
+        "Journal on Sunday that Russia would have significantly reduced the number of Rostec employees who have "
+        "been active in the country in recent months."
+    )
+    v = structural.check("Russia significantly reduced the number of Rostec employees.", [said])
+    assert v.label == CONTRADICTED, v
+    # that the newspaper reported it is what the sentence says; that the ambassador said it is not
+    reported = "The Wall Street Journal on Sunday reported that Russia had reduced the number of Rostec employees."
+    assert structural.check(reported, [said]).supported
+    said_by_him = "Zaemsky said that Russia had reduced the number of Rostec employees."
+    assert structural.check(said_by_him, [said]).label == CONTRADICTED
+    assert (
+        structural.check(
+            "The Kremlin said Russian troops left Venezuela.",
+            ["The Kremlin denied that Russian troops left Venezuela."],
+        ).label
+        == CONTRADICTED
+    )
+    same = structural.check(
+        "Ryabkov stressed that the focus will be on the equipment sent to Venezuela, dismissing speculation that "
+        "Russia has military personnel stationed there.",
+        [
+            "Ryabkov emphasized that the focus will be on the equipment sent to Venezuela , ruling out speculation "
+            "that Russia has military personnel installed in Venezuelan territory."
+        ],
+    )
+    assert same.supported, same
+
+
 def test_verdict_names_the_deciding_sentence(structural: claims.ClaimChecker) -> None:
     v = structural.check("Venezuela granted Russia concessions worth millions.", EVIDENCE)
     assert v.label == SUPPORTED and v.sentence == 0 and 0 in v.sentences and 0 < v.score <= 1
