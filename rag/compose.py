@@ -235,13 +235,25 @@ def _yes_no(question: str, points: list[Point], checker: ClaimChecker) -> str:
     troops came to Venezuela ..."); "" when nothing decides it. (The checker lets a contradiction outweigh
     support, so a "yes" is answered the other way only by a contradiction it set aside as less close.)"""
     claim = _AUX.sub("", question.strip()).rstrip(" ?")
-    v = checker.check(claim, [p.text for p in points])
+    v = checker.check(claim, [p.text for p in points], _follows(points))
     if v.label not in (SUPPORTED, CONTRADICTED):
         return ""
-    rest = [p.text for j, p in enumerate(points) if j not in v.sentences]
-    if rest and checker.check(claim, rest).label == (CONTRADICTED if v.supported else SUPPORTED):
+    rest = [p for j, p in enumerate(points) if j not in v.sentences]
+    if rest and checker.check(claim, [p.text for p in rest], _follows(rest)).label == (
+        CONTRADICTED if v.supported else SUPPORTED
+    ):
         return "both"
     return "yes" if v.supported else "no"
+
+
+def _follows(points: Sequence[Point]) -> list[bool]:
+    """Whether each point is the sentence right after the one before it in the same passage: only two such
+    sentences are read together by the checker (two lines from different articles would make one window that
+    says what neither says)."""
+    return [
+        k > 0 and p.passage == points[k - 1].passage and 0 <= p.start - points[k - 1].end <= 2
+        for k, p in enumerate(points)
+    ]
 
 
 # "Do the articles agree on whether Russia sent military personnel to Venezuela?": what they may disagree on

@@ -150,8 +150,30 @@ def test_a_yes_no_question_the_articles_answer_both_ways_is_not_answered_no(sett
         )
     ]
     assert compose._yes_no("Does Russia recognize Juan Guaido as Venezuela's president?", points, checker) == "no"
-    both = [*points[:1], compose.Point(0, 2, 3, "Russia recognizes Juan Guaido as Venezuela's president.", 1.0)]
+    both = [*points[:1], compose.Point(1, 2, 3, "Russia recognizes Juan Guaido as Venezuela's president.", 1.0)]
     assert compose._yes_no("Does Russia recognize Juan Guaido as Venezuela's president?", both, checker) == "both"
+    # two lines from different articles are never read as one window: the Russian S-300 specialists and "refusing
+    # to withdraw U.S. diplomats" together had made "No." (and "both") to "Did Russia withdraw its military
+    # specialists?"
+    apart = [
+        compose.Point(
+            0,
+            0,
+            1,
+            "The military specialists are apparently helping to fix a malfunctioning Russian S-300 ground-to-air "
+            "missile system, US envoy Elliott Abrams said Friday.",
+            1.0,
+        ),
+        compose.Point(
+            1,
+            0,
+            1,
+            "After initially refusing to withdraw U.S. diplomats, some “nonessential” U.S. personnel were have been "
+            "recalled to the U.S., according to the Associated Press.",
+            1.0,
+        ),
+    ]
+    assert compose._yes_no("Did Russia withdraw its military specialists?", apart, checker) == ""
 
 
 def test_the_claim_an_agreement_question_asks_about() -> None:
