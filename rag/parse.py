@@ -703,17 +703,18 @@ class Description:
 
 
 def descriptions(name: str, texts: Sequence[str]) -> list[Description]:
-    """What the texts say a named person is, in the words they use next to the name: an appositive ("Maria
-    Zakharova, the official representative of Russia’s Foreign Ministry") or a title before it ("Russian
-    paramilitary group leader Yevgeny Shabayev")."""
+    """What the texts say a named person or thing is, in the words they use next to the name: an appositive
+    ("Maria Zakharova, the official representative of Russia’s Foreign Ministry") or a title before it
+    ("Russian paramilitary group leader Yevgeny Shabayev"). Only the texts that write the name are parsed."""
     asked = [fold(w) for w in name.split()]
     if not asked:
         return []
+    naming = [i for i, t in enumerate(texts) if asked[-1] in fold(t)]
     nlp = _nlp()
     with _nlp_lock:
-        docs = list(nlp.pipe(list(texts), batch_size=64))
+        docs = list(nlp.pipe([texts[i] for i in naming], batch_size=64))
     out = []
-    for i, doc in enumerate(docs):
+    for i, doc in zip(naming, docs, strict=True):
         words = [fold(t.text) for t in doc]
         for end in (j + 1 for j, w in enumerate(words) if w == asked[-1]):
             start = end - len(asked)  # the whole name, or its last words ("Zakharova" for "Maria Zakharova")
