@@ -204,13 +204,37 @@ def search(
         raise EmptyQuestionError()
     filters = check_filters(filters)
     qvec = _vector(cast(Hashable, get_embedder(settings)), question)  # an embedder is one object per process
-    fused, cosine = hybrid_search(st, question, qvec, max(settings.candidates, k * 4), filters, settings)
+    fused, cosine = hybrid_search(st, _keywords(question), qvec, max(settings.candidates, k * 4), filters, settings)
     chunks = st.chunks(list(fused))
     _boost(fused, st, chunks, question, settings)
     ranked_ids = sorted(fused, key=lambda c: -fused[c])
     if settings.reranker_model:
         ranked_ids = rerank(question, chunks, ranked_ids, settings)
     return _assemble(st, chunks, ranked_ids, cosine, k)
+
+
+def _keywords(question: str) -> str:
+    """The question as the keyword search reads it: a country also by its people's adjective and the
+    reverse ("What did China say ...?" finds "Chinese Foreign Ministry spokeswoman Hua Chunying said"),
+    from the lexicon's aliases."""
+    from .lexicon import fold
+
+    of, country = _demonyms()
+    words = set(re.findall(r"[\w.]+", fold(question)))
+    extra = [country[w] for w in words if w in country] + [d for w in words for d in of.get(w, ())]
+    return " ".join([question, *extra]) if extra else question
+
+
+@functools.lru_cache(maxsize=1)
+def _demonyms() -> tuple[dict[str, list[str]], dict[str, str]]:
+    """("china" -> ["chinese"], "chinese" -> "china"): the aliases that are a people's adjective."""
+    from .lexicon import ALIASES
+
+    country = {k: v for k, v in ALIASES.items() if k.isalpha() and k.endswith(("an", "ese", "ish"))}
+    of: dict[str, list[str]] = {}
+    for k, v in country.items():
+        of.setdefault(v, []).append(k)
+    return of, country
 
 
 @functools.lru_cache(maxsize=256)

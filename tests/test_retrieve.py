@@ -161,3 +161,15 @@ def test_default_retrieval_needs_no_reranker(settings: Settings) -> None:
 def test_a_filter_nothing_matches_returns_nothing(settings: Settings) -> None:
     # the bundled .txt articles carry no outlet, so an outlet filter leaves no candidate
     assert retrieve("Venezuela", k=3, filters={"source": "TechCrunch"}, settings=settings) == []
+
+
+def test_a_country_is_searched_by_its_peoples_adjective_too(settings: Settings) -> None:
+    """ "How did China react ...?": the article writes "Chinese Foreign Ministry spokeswoman Hua Chunying said";
+    the keyword search had no word of it, and the passage was not among the ten found."""
+    from rag.retrieve import _keywords
+
+    assert _keywords("What did China say?") == "What did China say? chinese"
+    assert _keywords("What did the Chinese say?") == "What did the Chinese say? china"
+    assert _keywords("Who won the game?") == "Who won the game?"
+    passages = retrieve("How did China react to the crisis in Venezuela?", k=10, settings=settings)
+    assert any("Hua Chunying" in p.text for p in passages)
