@@ -253,6 +253,7 @@ def _tie(
 
 
 EXPLAIN_K = 10  # passages an explanatory answer draws on (it wants every article that bears on the question)
+SPEAKER_K = 3  # passages added for each speaker a who-says question names, found by "<speaker> said"
 
 
 def _explain(
@@ -446,6 +447,12 @@ def stream_answer(
         # "Summarize the theories TechCrunch offered ...": an explanation drawn from the outlets it names only
         where = {**filters, "source": focus["outlets"]}
     passages = search(searched, index, settings, depth, where)
+    if kind == "who_says":  # "What did China say ...?": also where the speaker asked about says something
+        held = {(p.source, p.start) for p in passages}
+        for name in compose.asked_speaker(searched):
+            passages += [
+                p for p in search(f"{name} said", index, settings, SPEAKER_K, where) if (p.source, p.start) not in held
+            ]
     timings = {"retrieve": time.perf_counter() - t0}
     asked = cite.without_kind(searched) if kind == "fact" else searched  # "Which news agency ...": not its words
     coverage = max((index.coverage(asked, f"{p.title} {p.text}") for p in passages), default=0.0)

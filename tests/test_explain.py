@@ -212,6 +212,15 @@ def test_what_a_named_speaker_said_is_answered_from_what_they_said(settings) -> 
         assert name in first.text[first.support_start - first.start : first.support_end - first.start], a.text
 
 
+@pytest.mark.slow
+def test_what_a_country_said_is_found_where_its_spokespeople_say_it(settings) -> None:
+    """ "What did China say about the crisis in Venezuela?": the passage with "... Chinese Foreign Ministry
+    spokeswoman Hua Chunying said" was not among the ten the question found, and the answer held nothing
+    China said. A who-says question that names its speaker also searches "<speaker> said"."""
+    a = answer("What did China say about the crisis in Venezuela?", settings=settings)
+    assert a.kind == "who_says" and "Hua Chunying" in a.text, a.text
+
+
 def test_the_speaker_is_who_says_it_with_the_words_that_describe_them() -> None:
     from rag.parse import analyse_many
 
