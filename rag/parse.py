@@ -267,7 +267,8 @@ def _frame(verb: Any) -> Frame:
         fold(head.lemma_) in NEGATING_VERBS or any(fold(c.text) == "yet" for c in head.children)
     ):
         negated = not negated  # "refused to confirm", "have yet to respond": the act did not happen
-    if _disputed(verb):
+    disputed = _disputed(verb)
+    if disputed:
         negated = not negated
     if not roles["actor"] and verb.dep_ in ("xcomp", "conj", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
         # "X went to Venezuela to provide security": the actor of provide is X; but in "X asked Y to
@@ -286,8 +287,8 @@ def _frame(verb: Any) -> Frame:
         frozenset(roles["patient"]),
         frozenset(roles["recipient"]),
         actor_kind if roles["actor"] else "",
-        "disputed" if _disputed(verb) else "reported" if _reported(verb) else "",
-        _teller(verb) if _disputed(verb) or _reported(verb) else frozenset(),
+        "disputed" if disputed else "reported" if _reported(verb) else "",
+        _teller(verb) if disputed or _reported(verb) else frozenset(),
     )
 
 

@@ -450,9 +450,10 @@ def stream_answer(
     if kind == "who_says":  # "What did China say ...?": also where the speaker asked about says something
         held = {(p.source, p.start) for p in passages}
         for name in compose.asked_speaker(searched):
-            passages += [
-                p for p in search(f"{name} said", index, settings, SPEAKER_K, where) if (p.source, p.start) not in held
-            ]
+            for p in search(f"{name} said", index, settings, SPEAKER_K, where):
+                if (p.source, p.start) not in held:
+                    held.add((p.source, p.start))
+                    passages.append(p)
     timings = {"retrieve": time.perf_counter() - t0}
     asked = cite.without_kind(searched) if kind == "fact" else searched  # "Which news agency ...": not its words
     coverage = max((index.coverage(asked, f"{p.title} {p.text}") for p in passages), default=0.0)

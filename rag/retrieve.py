@@ -214,9 +214,9 @@ def search(
 
 
 def _keywords(question: str) -> str:
-    """The question as the keyword search reads it: a country also by its people's adjective and the
-    reverse ("What did China say ...?" finds "Chinese Foreign Ministry spokeswoman Hua Chunying said"),
-    from the lexicon's aliases."""
+    """The question as the keyword search reads it: a one-word country also by its people's adjective, and a
+    people's adjective by its country ("How did China react ...?" finds "Chinese Foreign Ministry spokeswoman
+    Hua Chunying said"; "American" adds "united states"), from the lexicon's aliases."""
     from .lexicon import fold
 
     of, country = _demonyms()
@@ -227,13 +227,15 @@ def _keywords(question: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _demonyms() -> tuple[dict[str, list[str]], dict[str, str]]:
-    """("china" -> ["chinese"], "chinese" -> "china"): the aliases that are a people's adjective."""
+    """("china" -> ["chinese"], "chinese" -> "china"): the aliases that are a people's adjective; the first
+    map only for one-word countries (the question is read word by word)."""
     from .lexicon import ALIASES
 
     country = {k: v for k, v in ALIASES.items() if k.isalpha() and k.endswith(("an", "ese", "ish"))}
     of: dict[str, list[str]] = {}
     for k, v in country.items():
-        of.setdefault(v, []).append(k)
+        if " " not in v:
+            of.setdefault(v, []).append(k)
     return of, country
 
 
