@@ -162,21 +162,23 @@ def _quantity_value(span: list[Any]) -> str:
     return str(int(total)) if float(total).is_integer() else str(total)
 
 
-def _role_words(tok: Any) -> frozenset[str]:
+def _role_words(tok: Any, apposed: bool = False) -> frozenset[str]:
     """Key words naming a role filler: its head and compounds/names, resolved through 'of' (the head of
-    'a group of contractors' is contractors); a pronoun is unknown (empty)."""
+    'a group of contractors' is contractors); a pronoun is unknown (empty). An apposition's possessor is
+    another party ("Venezuela, Russia's largest client": Russia is not the one)."""
     if fold(tok.text) in PRONOUNS or tok.pos_ == "PRON":
         return frozenset()
     words = {_key(tok)}
+    modifiers = ("compound", "amod", "nmod") if apposed else ("compound", "amod", "nmod", "poss")
     for c in tok.children:
-        if c.dep_ in ("compound", "amod", "nmod", "poss") and c.pos_ in ("PROPN", "NOUN", "ADJ") and not c.is_stop:
+        if c.dep_ in modifiers and c.pos_ in ("PROPN", "NOUN", "ADJ") and not c.is_stop:
             words.add(_key(c))
         if c.dep_ in ("conj", "appos"):
-            words |= _role_words(c)
+            words |= _role_words(c, apposed or c.dep_ == "appos")
         if c.dep_ == "prep" and fold(c.text) == "of":
             words |= {_key(g) for g in c.children if g.dep_ == "pobj" and g.pos_ in ("PROPN", "NOUN")}
-    if tok.ent_type_:
-        words |= {_key(t) for t in tok.doc[tok.left_edge.i : tok.right_edge.i + 1] if t.ent_type_ == tok.ent_type_}
+    if tok.ent_type_:  # the whole name it is part of ("Nicolas Maduro"), not other names in its phrase
+        words |= {_key(t) for e in tok.doc.ents if e.start <= tok.i < e.end for t in e}
     return frozenset(w for w in words if w and w not in PRONOUNS)
 
 
@@ -247,13 +249,14 @@ def _frame(verb: Any) -> Frame:
                 if speaker is not None:
                     words, actor_kind = _role_words(speaker), _kind(speaker)
             roles[ROLE_DEPS[c.dep_]] |= words
-            if c.dep_ == "dobj":  # "channeled gifts to the regime": the regime receives
-                for p in c.children:
-                    if p.dep_ == "prep" and fold(p.text) in ("to", "for"):
-                        for g in p.children:
-                            if g.dep_ == "pobj" and (g.ent_type_ or g.pos_ in ("PROPN", "NOUN")):
-                                roles["recipient"] |= _role_words(g)
-        elif c.dep_ == "agent":  # passive: "by X" is the actor
+        if c.dep_ == "dobj" or (c.dep_ == "prep" and fold(c.text) not in ("to", "for")):
+            # "channeled gifts to the regime", "channeled dollars in gifts to the regime": the regime receives
+            for p in c.subtree:
+                if p.dep_ == "prep" and fold(p.text) in ("to", "for") and p.head.pos_ in ("NOUN", "PROPN", "NUM"):
+                    for g in p.children:
+                        if g.dep_ == "pobj" and (g.ent_type_ or g.pos_ in ("PROPN", "NOUN")):
+                            roles["recipient"] |= _role_words(g)
+        if c.dep_ == "agent":  # passive: "by X" is the actor
             for g in c.children:
                 if g.dep_ == "pobj":
                     roles["actor"] |= _role_words(g)

@@ -286,38 +286,51 @@ def rerank(question: str, chunks: dict[int, Chunk], ranked_ids: list[int], setti
     return [head[i] for i in order] + ranked_ids[len(head) :]
 
 
+MERGED_CHUNKS = 2  # a passage is at most this many neighbouring chunks
+
+
 def _assemble(
     st: Store, chunks: dict[int, Chunk], ranked_ids: list[int], cosine: dict[int, float], k: int
 ) -> list[Passage]:
-    """Best first: merge a chunk into an already chosen neighbour from its article, skip near-duplicates."""
+    """Best first: merge a chunk into an already chosen neighbour from its article, up to MERGED_CHUNKS
+    chunks a passage; what a chunk adds beyond a full passage is a passage of its own (every chunk that
+    ranks is read); skip near-duplicates."""
     chosen: list[dict[str, Any]] = []
     for cid in ranked_ids:
-        if len(chosen) >= k:
+        if sum(not p["rest"] for p in chosen) >= k:
             break
         c = chunks[cid]
-        merged = False
+        start, end = c.start, c.end
+        held = False
         for p in chosen:
-            if p["article"] == c.article_id and c.start <= p["end"] + 2 and c.end >= p["start"] - 2:
-                if max(p["end"], c.end) - min(p["start"], c.start) <= 2 * len(c.text) + 200:
-                    p["start"], p["end"] = min(p["start"], c.start), max(p["end"], c.end)
-                    p["ids"].append(cid)
-                    p["score"] = max(p["score"], cosine[cid])
-                merged = True
+            if p["article"] != c.article_id or c.start > p["end"] + 2 or c.end < p["start"] - 2:
+                continue
+            if p["start"] <= c.start and c.end <= p["end"]:
+                held = True
                 break
-        if merged:
+            if len(p["ids"]) < MERGED_CHUNKS and not p["rest"]:
+                p["start"], p["end"] = min(p["start"], c.start), max(p["end"], c.end)
+                p["ids"].append(cid)
+                p["score"] = max(p["score"], cosine[cid])
+                held = True
+                break
+            else:  # the part the passage does not hold
+                start, end = (max(start, p["end"]), end) if c.end > p["end"] else (start, min(end, p["start"]))
+        if held or end - start < 2:
             continue
         sh = _shingles(c.text)
-        if any(_near_duplicate(sh, p["shingles"]) for p in chosen):
+        if start == c.start and end == c.end and any(_near_duplicate(sh, p["shingles"]) for p in chosen):
             continue  # the same wire story from another outlet
         chosen.append(
             {
                 "article": c.article_id,
-                "start": c.start,
-                "end": c.end,
+                "start": start,
+                "end": end,
                 "ids": [cid],
                 "score": cosine[cid],
                 "shingles": sh,
                 "chunk": c,
+                "rest": (start, end) != (c.start, c.end),  # a neighbour's remainder: not one of the k
             }
         )
     out = []
@@ -329,7 +342,7 @@ def _assemble(
             if c.article_id in articles
             else articles.setdefault(c.article_id, st.article(c.article_id))
         )
-        text = article.text[p["start"] : p["end"]] if article else c.text
+        text = article.text[p["start"] : p["end"]] if article else c.text[p["start"] - c.start : p["end"] - c.start]
         out.append(
             Passage(
                 c.article_id,

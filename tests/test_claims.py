@@ -218,6 +218,29 @@ def test_a_claim_the_sentence_reports_as_denied_is_contradicted(structural: clai
     assert same.supported, same
 
 
+def test_roles_are_read_through_a_noun_and_past_an_apposition(structural: claims.ClaimChecker) -> None:
+    """Two role swaps of the fabrication set had passed: the one who receives was named under a noun ("sent
+    dollars in payments to the party": the party attaches to "payments", not to the verb), and an apposition's
+    possessor counted as the actor ("Brazil, China's biggest buyer, has received ...": China does not receive).
+    Sentences of the same build, not the set's own; the faithful readings still pass."""
+    paid = (
+        "The state oil firm Petrobras has sent more than 3 million dollars in payments to the ruling party over "
+        "the years."
+    )
+    swapped = "The ruling party has sent more than 3 million dollars in payments to the state oil firm Petrobras."
+    assert structural.check(swapped, [paid]).label == CONTRADICTED
+    assert structural.check(
+        "Petrobras paid the ruling party more than 3 million dollars over the years.", [paid]
+    ).supported
+    bought = (
+        "Brazil, China’s biggest buyer of machinery, has received large shipments of Chinese tractors this year, a "
+        "trade official said."
+    )
+    other = "China has received large shipments of tractors from Brazil, its biggest buyer of machinery."
+    assert not structural.check(other, [bought]).supported
+    assert structural.check("Brazil has received large shipments of Chinese tractors this year.", [bought]).supported
+
+
 def test_verdict_names_the_deciding_sentence(structural: claims.ClaimChecker) -> None:
     v = structural.check("Venezuela granted Russia concessions worth millions.", EVIDENCE)
     assert v.label == SUPPORTED and v.sentence == 0 and 0 in v.sentences and 0 < v.score <= 1

@@ -173,3 +173,30 @@ def test_a_country_is_searched_by_its_peoples_adjective_too(settings: Settings) 
     assert _keywords("Who won the game?") == "Who won the game?"
     passages = retrieve("How did China react to the crisis in Venezuela?", k=10, settings=settings)
     assert any("Hua Chunying" in p.text for p in passages)
+
+
+def test_every_chunk_that_ranks_is_read() -> None:
+    """A short last chunk of an article ("Owing to these debts and other economic ties, Putin has backed
+    Maduro.") that ranked next to its long neighbour was dropped: the merge was refused as too long for the
+    short chunk, and the chunk counted as merged. Now a neighbour joins a passage of one chunk, and what a
+    chunk adds beyond a passage of two is a passage of its own, not one of the k."""
+    text = "".join(f"Sentence number {i} of the article. " for i in range(60))
+    bounds = [(0, 700), (650, 1400), (1350, 1500), (1450, 1560)]  # long, long, short tail, shorter tail
+    chunks = {i: Chunk(i, "a.txt", "title", text[s:e], s, e, {}) for i, (s, e) in enumerate(bounds)} | {
+        9: Chunk(9, "b.txt", "other", "Another article entirely.", 0, 25, {})
+    }
+    store = SimpleNamespace(article=lambda source: Article(source, "title", text if source == "a.txt" else "", {}))
+    cosine = dict.fromkeys(chunks, 0.5)
+    # the long chunk with its short tail: one passage
+    one = R._assemble(store, chunks, [1, 2], cosine, k=5)
+    assert [(p.start, p.end) for p in one] == [(650, 1500)]
+    # a third neighbour: its new part is read, as a passage that does not count against k
+    three = R._assemble(store, chunks, [1, 2, 3, 9], cosine, k=2)
+    assert [(p.source, p.start, p.end) for p in three] == [
+        ("a.txt", 650, 1500),
+        ("a.txt", 1500, 1560),
+        ("b.txt", 0, 25),
+    ]
+    assert three[1].text == text[1500:1560]
+    # a chunk within a passage adds nothing
+    assert len(R._assemble(store, chunks, [0, 1, 1], cosine, k=5)) == 1
