@@ -18,6 +18,7 @@ from .parse import answer_in
 from .retrieve import Passage
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+_MARKS = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])+[.!?]*")  # a run of markers and the stop after them
 DECLINE = re.compile(
     r"\b(?:articles?|passages?|text|context)\s+(?:do(?:es)?n[’']?t|do(?:es)?\s+not)\s+(?:say|mention|state|contain|specify|provide)"
     r"|\bnot\s+(?:mentioned|stated|specified|provided|given|available)\b|\bno\s+information\b"
@@ -45,12 +46,17 @@ def statements(answer: str) -> list[tuple[str, list[int]]]:
     out = []
     for line in answer.splitlines():
         line = LEAD.sub("", line)
-        for s, e in sentences(line):
-            piece = line[s:e]
-            cited = [int(n) for m in MARKER.finditer(piece) for n in m.group(1).split(",")]
-            text = MARKER.sub("", piece).strip()
-            if text:
-                out.append((text, cited))
+        # a marker ends what it cites: "S1. [1] S2. [2]" is two statements (the sentence splitter reads a
+        # sentence that begins after a marker as the same sentence)
+        cut = [m.end() for m in _MARKS.finditer(line)]
+        for a, b in zip([0, *cut], [*cut, len(line)], strict=True):
+            part = line[a:b]
+            for s, e in sentences(part):
+                piece = part[s:e]
+                cited = [int(n) for m in MARKER.finditer(piece) for n in m.group(1).split(",")]
+                text = MARKER.sub("", piece).strip()
+                if text:
+                    out.append((text, cited))
     return out
 
 

@@ -79,7 +79,7 @@ _ASKED_SPEAKER = re.compile(
     re.I,
 )
 # a sentence that begins by pointing back at the one before it
-_ANAPHOR = re.compile(r"^(?:these|this|those|that|it|they|such)\b", re.I)
+_ANAPHOR = re.compile(r"^(?:(?:these|this|those|that|it|they|such)\b|(?:[\w’'-]+\s+){1,3}(?:these|those|such)\b)", re.I)
 _AUX = re.compile(r"^\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\s+", re.I)
 
 

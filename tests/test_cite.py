@@ -22,6 +22,10 @@ PASSAGES = [
 def test_statements_and_markers() -> None:
     got = cite.statements("The treaty was signed in 2011 [1]. Two planes landed [2, 1].")
     assert got == [("The treaty was signed in 2011.", [1]), ("Two planes landed.", [2, 1])]
+    # a marker after the stop ends its statement too: the sentence splitter had read "... 2011. [1] Two ..." as
+    # one sentence citing [1, 2], so each half was checked against the other's passage
+    after = cite.statements("- The treaty was signed in 2011. [1] Two planes landed. [2][3]")
+    assert after == [("The treaty was signed in 2011.", [1]), ("Two planes landed.", [2, 3])]
 
 
 @pytest.mark.slow
