@@ -366,6 +366,8 @@ RARELY = frozenset(["rarely", "seldom", "hardly", "barely", "scarcely"])  # "rar
 PREFIXES = ("un", "in", "il", "im", "ir", "dis", "non", "non-", "anti")  # illegitimate: not legitimate
 NEGATING_VERBS = frozenset(["refuse", "decline", "fail", "deny", "neglect"])
 NEGATING_NOUNS = frozenset(["inability", "failure", "refusal"])  # "his inability to return": not return
+# a negated attempt is a negated act: "didn't ever try to commit fraud", "never managed to reach": not commit
+ATTEMPTING = frozenset(["try", "attempt", "manage", "dare", "bother", "seek"])
 # "denied that troops were there", "refuted claims that Russia had reduced ...": the clause is disputed
 DISPUTING = frozenset(["deny", "refute", "reject", "dismiss", "dispute", "rebut", "debunk"])
 CLAIM_NOUNS = frozenset(

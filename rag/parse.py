@@ -14,6 +14,7 @@ from typing import Any
 
 from .lexicon import (
     ALIASES,
+    ATTEMPTING,
     CLAIM_NOUNS,
     CONTENT_POS,
     DESIGNATORS,
@@ -267,9 +268,11 @@ def _frame(verb: Any) -> Frame:
                     roles["recipient"] |= _role_words(g)
     head = verb.head
     if verb.dep_ == "xcomp" and (
-        fold(head.lemma_) in NEGATING_VERBS or any(fold(c.text) == "yet" for c in head.children)
+        fold(head.lemma_) in NEGATING_VERBS
+        or any(fold(c.text) == "yet" for c in head.children)
+        or (fold(head.lemma_) in ATTEMPTING and any(c.dep_ == "neg" for c in head.children))
     ):
-        negated = not negated  # "refused to confirm", "have yet to respond": the act did not happen
+        negated = not negated  # "refused to confirm", "have yet to respond", "didn't try to commit": not done
     disputed = _disputed(verb)
     if disputed:
         negated = not negated
@@ -343,6 +346,8 @@ def _negated_words(doc: Any) -> set[str]:
             continue
         if target.pos_ == "AUX" or fold(target.lemma_) == "be":  # "is not a member": the predicate
             target = next((c for c in target.children if c.dep_ in ("attr", "acomp", "xcomp")), target)
+        if fold(target.lemma_) in ATTEMPTING:  # "didn't try to commit fraud": the act
+            target = next((c for c in target.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), target)
         out.add(_key(target))
         # the negation reaches the verb's object ("does not support any solution" ~ "backs no solution")
         # and the noun's verb ("paying no attention" ~ "without paying attention")

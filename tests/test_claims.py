@@ -241,6 +241,20 @@ def test_roles_are_read_through_a_noun_and_past_an_apposition(structural: claims
     assert structural.check("Brazil has received large shipments of Chinese tractors this year.", [bought]).supported
 
 
+def test_a_negated_attempt_is_a_negated_act(structural: claims.ClaimChecker) -> None:
+    """ "I didn't ever try to commit fraud" had supported "He committed fraud for personal gain" (0.56): the
+    negation stopped at "try". A MultiHop-RAG comparison got "Yes" from it."""
+    said = (
+        "At the summit, he appeared virtually from the Bahamas, saying “I didn’t ever try to commit fraud on anyone; "
+        "I was shocked by what happened this week.”"
+    )
+    assert structural.check("He committed fraud for personal gain.", [said]).label == CONTRADICTED
+    talks = "The minister did not manage to reach an agreement with the unions."
+    assert not structural.check("The minister reached an agreement with the unions.", [talks]).supported
+    tried = "The minister tried to reach an agreement with the unions."
+    assert structural.check("The minister tried to reach an agreement with the unions.", [tried]).supported
+
+
 def test_verdict_names_the_deciding_sentence(structural: claims.ClaimChecker) -> None:
     v = structural.check("Venezuela granted Russia concessions worth millions.", EVIDENCE)
     assert v.label == SUPPORTED and v.sentence == 0 and 0 in v.sentences and 0 < v.score <= 1
