@@ -177,6 +177,15 @@ def _inner(quote: str) -> str:
     return quote.translate(str.maketrans('“”"', "‘’'"))
 
 
+def _capital(statement: str) -> str:
+    """A statement begins with a capital: the model writes "the “Wagner group,” which provided ..."; a word
+    written with an inner capital ("iPhone", "eBay") stays as it is."""
+    m = re.match(r"([^\w]*)(\w)(\w*)", statement)
+    if m is None or not m.group(2).islower() or any(ch.isupper() for ch in m.group(3)):
+        return statement
+    return statement[: m.start(2)] + m.group(2).upper() + statement[m.end(2) :]
+
+
 def _citation(n: int, p: Passage, start: int, end: int) -> Citation:
     return Citation(n, p.source, p.title, p.text, p.start, p.end, p.score, start, end, dict(p.metadata))
 
@@ -221,7 +230,7 @@ def _tie(
             start, end = s.sentence_start, s.sentence_end
             if s.passage not in by_passage:
                 by_passage[s.passage] = _citation(len(by_passage) + 1, passages[s.passage], start, end)
-            parts.append(f"{text} [{by_passage[s.passage].n}]")
+            parts.append(f"{_capital(text)} [{by_passage[s.passage].n}]")
     trusted = evidence[:AGREE_TOP]
     agrees = any(
         c.source == passages[ev.passage].source and c.support_start < ev.end and ev.start < c.support_end

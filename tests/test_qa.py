@@ -341,3 +341,17 @@ def test_a_pasted_page_is_cut_with_a_note_not_a_crash(settings) -> None:
     assert len(a.searched.split()) == settings.max_question_words
     out = _rag("ask", page[:12000], "--index", str(settings.index_dir), "--corpus", str(settings.corpus_dir))
     assert out.returncode == 0 and "Traceback" not in out.stderr and "Note: The question was cut" in out.stderr
+
+
+def test_a_statement_of_the_answer_begins_with_a_capital() -> None:
+    """The model wrote "the “Wagner group,” which provided security support ..."; a name written with an
+    inner capital keeps its own case."""
+    from rag.qa import _capital
+
+    assert (
+        _capital("the “Wagner group,” which provided security support.")
+        == "The “Wagner group,” which provided security support."
+    )
+    assert _capital("“quoted” words") == "“Quoted” words"
+    assert _capital("iPhone sales rose.") == "iPhone sales rose."
+    assert _capital("72 hours.") == "72 hours."
