@@ -35,6 +35,8 @@ EXPLAIN = ROOT / "tests" / "data" / "explain.jsonl"
         ("What is the Lima Group and what role did it want Russia to play?", "explain"),
         ("What does the Wagner group have to do with Venezuela?", "explain"),
         ("What part did Rostec play in Venezuela?", "explain"),
+        ("Why did Binance agree to pay about $4.3 billion to U.S. authorities?", "explain"),
+        ("Do TechCrunch and The Verge agree about the size of the fine?", "who_says"),
         ("What is the relationship between Russia and Venezuela?", "explain"),
         (
             "Who is the individual that recruited a former colleague, and who also admitted to being aware of it?",
@@ -257,3 +259,30 @@ def test_explanatory_set_report_half(settings) -> None:
 
 
 COVERED_FLOOR = 0.6  # measured on the report half (docs/answers.md); a little under it
+
+
+def test_a_first_point_far_above_the_rest_does_not_cut_the_answer_short() -> None:
+    """ "Why did Binance agree to pay about $4.3 billion ...?" got two lines: its first point said the question's
+    own event again and scored far above the rest, and a further point had to reach 0.7 of it; the test also
+    ran on whichever sentence was most new, so an unrelated one ended the answer. Now a point past the first
+    two must reach 0.7 of the second, and only such points compete."""
+    import numpy as np
+
+    from rag.retrieve import Passage
+
+    texts = [
+        "Binance has agreed to pay about 4.3 billion dollars to the authorities.",  # the question again
+        "The exchange admitted that it had violated the sanctions rules for years.",
+        "Prosecutors said the exchange had failed to register as a money transmitter.",
+        "The weather in the city stayed warm and dry all through the autumn.",  # new, and unrelated
+    ]
+    unit = np.array([[0.99, 0.14, 0.0], [0.70, 0.0, 0.714], [0.62, 0.40, -0.675], [0.30, -0.954, 0.0]])
+    unit = unit / np.linalg.norm(unit, axis=1, keepdims=True)
+    vectors = {t: v for t, v in zip(texts, unit, strict=True)}
+
+    def embed(batch: list[str]) -> np.ndarray:
+        return np.array([[1.0, 0.0, 0.0] if t.startswith("Why") else vectors[t] for t in batch])
+
+    passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.5) for i, t in enumerate(texts)]
+    points = compose.choose("Why did Binance agree to pay?", passages, embed, lambda q, t: 0.0, "explain")
+    assert [p.text for p in points] == texts[:3]
