@@ -255,7 +255,16 @@ def missing_in(question: str, texts: Sequence[str]) -> list[str]:
         return word in words or (len(word) >= 6 and word[:5] in stems)
 
     (q,) = analyse_many([question])
-    return [n for n in q.names if not (all(named(w) for w in n.split()) or named(n.split()[-1]))]
+    return [
+        n
+        for n, label in q.names.items()
+        if label not in _NOT_NAMES and not (all(named(w) for w in n.split()) or named(n.split()[-1]))
+    ]
+
+
+# the entity labels that name a time or an amount, not someone or something: "the end of 2023" is no name an
+# article must hold (its date is the date filter's and the checker's to read)
+_NOT_NAMES = frozenset(["DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"])
 
 
 def about(question: str, text: str) -> bool:

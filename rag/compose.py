@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 MAX_POINTS = 6
 MIN_POINTS = 2
 DUPLICATE = 0.85  # cosine between two sentences above which they say the same thing (wire copies)
-RELEVANT_SHARE = 0.7  # a point past MIN_POINTS must score at least this share of the MIN_POINTS-th's relevance
+RELEVANT_SHARE = 0.7  # a point past MIN_POINTS must score at least this share of the best point's relevance
 DIVERSITY = 0.5  # maximal marginal relevance: relevance minus this times the closeness to a chosen point
 NEW_ARTICLE = 0.05  # a small preference for a point from an article not yet cited
 # A leading connective, cut from a line of the answer: "But" and "And" as they stand; the others only with
@@ -157,10 +157,10 @@ def choose(
     chosen: list[int] = []
     while len(chosen) < limit:
         best, best_value = -1, float("-inf")
-        # past the points every answer has, a point must be relevant enough (RELEVANT_SHARE of the last of those:
-        # the first is often the question's own event said again, "Binance ... has also agreed to pay about $4.3
-        # billion ...", far above the rest); the most relevant and new of those that are is chosen
-        floor = RELEVANT_SHARE * relevance[chosen[MIN_POINTS - 1]] if len(chosen) >= MIN_POINTS else float("-inf")
+        # past the points every answer has, only a sentence relevant enough competes (RELEVANT_SHARE of the first
+        # point), and the answer ends when none is left; the bar once ran on the most new sentence alone, so an
+        # unrelated one ended "Why did Binance agree to pay about $4.3 billion ...?" after two lines
+        floor = RELEVANT_SHARE * relevance[chosen[0]] if len(chosen) >= MIN_POINTS else float("-inf")
         for j in range(len(sents)):
             if j in chosen or len(texts[j].split()) < 5 or not states[j] or relevance[j] < floor:
                 continue

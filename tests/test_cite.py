@@ -203,3 +203,11 @@ def test_a_sentence_is_about_what_the_question_names_unless_it_names_another_in_
     hours = "How many hours did Maduro give U.S. diplomats to leave Venezuela?"
     assert cite.about(hours, "Instead, he has retaliated, giving U.S. diplomats 72 hours to leave the country.")
     assert not cite.about(hours, "Donald Trump gave U.S. diplomats 72 hours to leave the country.")
+
+
+def test_a_date_in_the_question_is_no_name_the_passages_must_hold() -> None:
+    """ "... from its founding to the end of 2023?" was declined: the parser tags "the end of 2023" as a date,
+    and its word "end" was taken for a name no passage held. A person or an organisation still counts."""
+    texts = ["OpenAI was founded in 2015 as a nonprofit and later added a capped-profit arm."]
+    assert cite.missing_in("How did OpenAI's governance change from its founding to the end of 2023?", texts) == []
+    assert cite.missing_in("How did Angela Merkel react to OpenAI's founding?", texts) == ["angela merkel"]

@@ -263,9 +263,9 @@ COVERED_FLOOR = 0.6  # measured on the report half (docs/answers.md); a little u
 
 def test_a_first_point_far_above_the_rest_does_not_cut_the_answer_short() -> None:
     """ "Why did Binance agree to pay about $4.3 billion ...?" got two lines: its first point said the question's
-    own event again and scored far above the rest, and a further point had to reach 0.7 of it; the test also
-    ran on whichever sentence was most new, so an unrelated one ended the answer. Now a point past the first
-    two must reach 0.7 of the second, and only such points compete."""
+    own event again and scored far above the rest, and the test that a further point reaches 0.7 of it ran on
+    whichever sentence was most new, so an unrelated one ended the answer. Now only sentences that reach the
+    bar compete for the next point."""
     import numpy as np
 
     from rag.retrieve import Passage
@@ -276,12 +276,13 @@ def test_a_first_point_far_above_the_rest_does_not_cut_the_answer_short() -> Non
         "Prosecutors said the exchange had failed to register as a money transmitter.",
         "The weather in the city stayed warm and dry all through the autumn.",  # new, and unrelated
     ]
-    unit = np.array([[0.99, 0.14, 0.0], [0.70, 0.0, 0.714], [0.62, 0.40, -0.675], [0.30, -0.954, 0.0]])
+    # relevance 0.9, 0.7, 0.7 (close to the first: 0.85) and 0.4 (close to neither: the most new)
+    unit = np.array([[0.9, 0.436, 0, 0], [0.7, 0, 0.714, 0], [0.7, 0.5, 0.1, 0.5], [0.4, -0.5, -0.4, 0.656]])
     unit = unit / np.linalg.norm(unit, axis=1, keepdims=True)
     vectors = {t: v for t, v in zip(texts, unit, strict=True)}
 
     def embed(batch: list[str]) -> np.ndarray:
-        return np.array([[1.0, 0.0, 0.0] if t.startswith("Why") else vectors[t] for t in batch])
+        return np.array([[1.0, 0.0, 0.0, 0.0] if t.startswith("Why") else vectors[t] for t in batch])
 
     passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.5) for i, t in enumerate(texts)]
     points = compose.choose("Why did Binance agree to pay?", passages, embed, lambda q, t: 0.0, "explain")
