@@ -206,7 +206,9 @@ def compose(
         kept.append(p)
     verdict = ""
     if kind == "yesno" and kept:
-        verdict = _yes_no(question, kept, checker)
+        verdict, first = _decide(question, kept, checker)
+        # the lines that decide it come first: "Yes." is followed by the sentence that says so
+        kept = [kept[j] for j in first] + [p for j, p in enumerate(kept) if j not in first]
     if kind == "change":
         kept.sort(key=lambda p: (p.date or "9999", p.start))
     disagree = kind in ("who_says", "yesno", "change") and (
@@ -236,16 +238,23 @@ def _yes_no(question: str, points: list[Point], checker: ClaimChecker) -> str:
     ("Russia had made it clear it was not sending a military contingent" against "Russian officials insist the
     troops came to Venezuela ..."); "" when nothing decides it. (The checker lets a contradiction outweigh
     support, so a "yes" is answered the other way only by a contradiction it set aside as less close.)"""
+    return _decide(question, points, checker)[0]
+
+
+def _decide(question: str, points: list[Point], checker: ClaimChecker) -> tuple[str, list[int]]:
+    """_yes_no's verdict, with the points that decide it (for "both", those of each side)."""
     claim = _AUX.sub("", question.strip()).rstrip(" ?")
     v = checker.check(claim, [p.text for p in points], _follows(points))
     if v.label not in (SUPPORTED, CONTRADICTED):
-        return ""
-    rest = [p for j, p in enumerate(points) if j not in v.sentences]
-    if rest and checker.check(claim, [p.text for p in rest], _follows(rest)).label == (
-        CONTRADICTED if v.supported else SUPPORTED
-    ):
-        return "both"
-    return "yes" if v.supported else "no"
+        return "", []
+    deciding = list(v.sentences)
+    others = [j for j in range(len(points)) if j not in deciding]
+    rest = [points[j] for j in others]
+    if rest:
+        w = checker.check(claim, [p.text for p in rest], _follows(rest))
+        if w.label == (CONTRADICTED if v.supported else SUPPORTED):
+            return "both", deciding + [others[j] for j in w.sentences]
+    return ("yes" if v.supported else "no"), deciding
 
 
 def _follows(points: Sequence[Point]) -> list[bool]:

@@ -130,6 +130,14 @@ def _key(tok: Any) -> str:
     return "SAY" if tok.pos_ == "VERB" and lemma in SAY else lemma
 
 
+def _abbreviated(tok: Any) -> bool:
+    """A place or body named by its short form, "U.S.", "US", "U.N.", "EU" (a stop word or not alphabetic, so
+    else no name): the recogniser's tag tells the country from the pronoun."""
+    if not tok.ent_type_ or fold(tok.text) not in ALIASES:
+        return False
+    return not tok.is_alpha or (tok.is_stop and tok.ent_type_ in ("GPE", "ORG", "NORP"))
+
+
 def _number(word: str) -> str:
     word = word.replace(",", "")
     if word in NUMBER_WORDS:
@@ -579,13 +587,13 @@ def _analyse(text: str, doc: Any) -> Analysis:
             continue
         if ent.label_ in ("DATE", "TIME") and not re.search(r"\d|" + _CALENDAR, ent.text, re.I):
             continue  # "what year", "recent months": no date to find
-        words = [fold(t.text) for t in ent if not t.is_stop and t.is_alpha]
+        words = [fold(t.text) for t in ent if (not t.is_stop and t.is_alpha) or _abbreviated(t)]
         name = " ".join(ALIASES.get(w, w) for w in words)
         if name:
             a.names[ALIASES.get(fold(ent.text).removeprefix("the "), name)] = ent.label_
             a.name_tokens.update(ALIASES.get(w, w) for w in words)
     for t in doc:
-        if (
+        if not _abbreviated(t) and (
             t.pos_ not in CONTENT_POS
             or t.is_stop
             or not (t.is_alpha or t.like_num)

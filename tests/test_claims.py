@@ -332,3 +332,17 @@ def test_parser_loads_without_torch_and_torch_still_imports_afterwards() -> None
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "2.0"
+
+
+def test_the_us_by_its_short_forms_is_a_name(structural: claims.ClaimChecker) -> None:
+    """ "U.S." (not alphabetic) and "US" (a stop word) were neither names nor words to the checker, so "The U.S.
+    government said ..." was checked as "The government said ..." and supported by a sentence about the
+    Kremlin; a yes/no answer said "Yes." on it. The pronoun "us" is still no name."""
+    kremlin = "The Kremlin said the talks with the opposition had failed."
+    assert not structural.check(
+        "The U.S. government said the talks with the opposition had failed.", [kremlin]
+    ).supported
+    assert not structural.check("The US government said the talks with the opposition had failed.", [kremlin]).supported
+    ours = "U.S. officials said the talks with the opposition had failed."
+    assert structural.check("The United States said the talks with the opposition had failed.", [ours]).supported
+    assert structural.check("They told us the talks with the opposition had failed.", [kremlin]).label != CONTRADICTED

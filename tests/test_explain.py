@@ -287,3 +287,23 @@ def test_a_first_point_far_above_the_rest_does_not_cut_the_answer_short() -> Non
     passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.5) for i, t in enumerate(texts)]
     points = compose.choose("Why did Binance agree to pay?", passages, embed, lambda q, t: 0.0, "explain")
     assert [p.text for p in points] == texts[:3]
+
+
+@pytest.mark.slow
+def test_the_lines_that_decide_a_yes_or_no_come_first(checker) -> None:
+    """ "No." was followed by the chosen sentences in order of relevance, the one that decides it anywhere among
+    them; now it is the first line."""
+    from rag.retrieve import Passage
+
+    texts = [
+        "In addition to the US, 54 other countries recognize Guaidó as the leader of Venezuela.",
+        "The United States and more than 50 countries recognize Guaido, but Russia, China, Turkey and several "
+        "other countries say they recognize Maduro as the only legitimate president of Venezuela.",
+    ]
+    passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.5) for i, t in enumerate(texts)]
+    points = [compose.Point(i, 0, len(t), t, 1.0) for i, t in enumerate(texts)]
+    done = compose.compose(
+        "Does Russia recognize Juan Guaido as Venezuela's president?", "yesno", points, checker, passages
+    )
+    assert done.verdict == "no"
+    assert done.text.splitlines()[:2] == ["No.", f"- {texts[1]} [1]"], done.text
