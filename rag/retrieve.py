@@ -314,8 +314,8 @@ def _assemble(
                 p["score"] = max(p["score"], cosine[cid])
                 held = True
                 break
-            else:  # the part the passage does not hold
-                start, end = (max(start, p["end"]), end) if c.end > p["end"] else (start, min(end, p["start"]))
+            # the passage is full: the chunk's part it does not hold
+            start, end = (max(start, p["end"]), end) if c.end > p["end"] else (start, min(end, p["start"]))
         if held or end - start < 2:
             continue
         sh = _shingles(c.text)
