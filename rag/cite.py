@@ -320,8 +320,21 @@ def has_expected_type(answer: str, question: str) -> bool:
         asked = {_bare(w) for w in re.findall(r"[\w’'-]+", question)}
         # a name by its last word: "Yevgeny Shabayev" is the question's "Shabayev" ("Who did Shabayev talk to?")
         runs = re.findall(r"\b[A-Z][\w’'-]*(?:[ \t]+[A-Z][\w’'-]*)*", answer)
-        return any(_bare(r.split()[-1]) not in asked | STOP for r in runs)
+        return any(_bare(r.split()[-1]) not in asked | STOP for r in runs) and not _only_places(answer, question)
     return True
+
+
+def _only_places(answer: str, question: str) -> bool:
+    """A "which group / company / agency" question answered with places alone ("The U.S."): not the kind of
+    thing asked for. An answer that names an organisation as well, or names nothing the recogniser tags, is
+    left to the other checks."""
+    from .lexicon import ORGANISATION_KINDS
+    from .parse import analyse_many
+
+    q, a = analyse_many([question, answer])
+    if not {w.lower() for w in q.asked_kind} & ORGANISATION_KINDS or not a.entities:
+        return False
+    return all(label in ("GPE", "LOC") for _, label in a.entities)
 
 
 def holds_kind(sentence: str, question: str) -> bool:

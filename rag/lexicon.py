@@ -366,6 +366,30 @@ RARELY = frozenset(["rarely", "seldom", "hardly", "barely", "scarcely"])  # "rar
 PREFIXES = ("un", "in", "il", "im", "ir", "dis", "non", "non-", "anti")  # illegitimate: not legitimate
 NEGATING_VERBS = frozenset(["refuse", "decline", "fail", "deny", "neglect"])
 NEGATING_NOUNS = frozenset(["inability", "failure", "refusal"])  # "his inability to return": not return
+# what a "which X" question asks for when X is a kind of organisation: an answer that names only places ("the
+# U.S." for "Which group are the contractors affiliated with?") is not one
+ORGANISATION_KINDS = frozenset(
+    [
+        "group",
+        "organization",
+        "organisation",
+        "company",
+        "firm",
+        "agency",
+        "outlet",
+        "newspaper",
+        "network",
+        "broadcaster",
+        "contractor",
+        "bank",
+        "party",
+        "union",
+        "militia",
+        "publication",
+        "corporation",
+        "conglomerate",
+    ]
+)
 # a negated attempt is a negated act: "didn't ever try to commit fraud", "never managed to reach": not commit
 ATTEMPTING = frozenset(["try", "attempt", "manage", "dare", "bother", "seek"])
 # "denied that troops were there", "refuted claims that Russia had reduced ...": the clause is disputed

@@ -355,3 +355,30 @@ def test_a_statement_of_the_answer_begins_with_a_capital() -> None:
     assert _capital("“quoted” words") == "“Quoted” words"
     assert _capital("iPhone sales rose.") == "iPhone sales rose."
     assert _capital("72 hours.") == "72 hours."
+
+
+@pytest.mark.slow
+def test_what_the_reader_is_shown_must_be_the_kind_of_thing_asked_for(checker) -> None:
+    """The model wrote "the U.S., according to a Reuters report on Friday, ..." for "Which group are the secret
+    Russian contractors reportedly affiliated with?". Only "The U.S." was supported, and it was shown, because
+    the kind-of-thing test read the whole text and found Reuters there. A place is not a group: the answer now
+    falls back to quoting the sentence."""
+    from rag import cite
+    from rag.prompt import Evidence
+    from rag.qa import _tie
+    from rag.retrieve import Passage
+
+    question = "Which group are the secret Russian contractors in Venezuela reportedly affiliated with?"
+    assert not cite.has_expected_type("The U.S.", question)
+    assert cite.has_expected_type("The “Wagner group,” which provided security support in Ukraine.", question)
+    assert cite.has_expected_type("Reuters", "Which news agency reported on the contractors?")
+    text = (
+        "Secret Russian military contractors traveled to Venezuela to provide security for President Nicolas "
+        "Maduro as disgruntled Venezuelans continue protests in attempt to overthrow him, a movement now backed by "
+        "the U.S., according to an exclusive Reuters report on Friday."
+    )
+    passages = [Passage("000.txt", "Russia in Venezuela", text, 0, len(text), 0.6)]
+    evidence = [Evidence(0, text, 0, len(text), 0.6)]
+    raw = " the U.S., according to a Reuters report on Friday, in an exclusive report by Reuters on Friday."
+    a = _tie(question, question, raw, passages, evidence, lambda q, t: 1.0, {}, checker)
+    assert not a.text.startswith("The U.S."), a.text
