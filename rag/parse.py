@@ -281,8 +281,8 @@ def _frame(verb: Any) -> Frame:
         or (fold(head.lemma_) in ATTEMPTING and any(c.dep_ == "neg" for c in head.children))
     ):
         negated = not negated  # "refused to confirm", "have yet to respond", "didn't try to commit": not done
-    disputed = _disputed(verb)
-    if disputed:
+    told = "disputed" if _disputed(verb) else "reported" if _reported(verb) else ""
+    if told == "disputed":
         negated = not negated
     if not roles["actor"] and verb.dep_ in ("xcomp", "conj", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
         # "X went to Venezuela to provide security": the actor of provide is X; but in "X asked Y to
@@ -301,8 +301,8 @@ def _frame(verb: Any) -> Frame:
         frozenset(roles["patient"]),
         frozenset(roles["recipient"]),
         actor_kind if roles["actor"] else "",
-        "disputed" if disputed else "reported" if _reported(verb) else "",
-        _teller(verb) if disputed or _reported(verb) else frozenset(),
+        told,
+        _teller(verb) if told else frozenset(),
     )
 
 
