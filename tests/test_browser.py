@@ -303,8 +303,9 @@ def test_upload_switch_collection_filter_reload_reopen_and_export(
 
         browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
         browser.find_element(By.ID, "export").click()
-        wait().until(lambda d: list(downloads.glob("*.md")))
-        markdown = next(downloads.glob("*.md")).read_text(encoding="utf-8")
+        # the file can be seen before Chromium has written it: wait for its text, not its name
+        wait().until(lambda d: any(p.stat().st_size for p in downloads.glob("*.md")))
+        markdown = next(p for p in downloads.glob("*.md") if p.stat().st_size).read_text(encoding="utf-8")
         assert markdown.startswith("# What happened in Glimmerton?")
         assert "Collection: local" in markdown and "**Q:** What happened in Glimmerton?" in markdown
         assert "[1] Glimmerton bridge reopens (news.jsonl#1, Valley Post, 2023-11-02)" in markdown
