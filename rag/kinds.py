@@ -69,6 +69,13 @@ _TWO = re.compile(
 )
 
 
+# a question whose first clause is a whole question ("Who sat on the board", "What caused the fall"), not a
+# description that relative clauses go on ("Who is the individual that ..., and who is accused ..."): a second
+# "and who ..." after a comma is a second question
+_ASKS = re.compile(r"^\s*(?:who|what|which)\s+(?!(?:is|was|are|were|has|have|had|does|do|did)\b)[a-z]+\b", re.I)
+_SECOND = re.compile(r",\s*and\s+(?:who|what|which|how|why|when)\b", re.I)
+
+
 def detect(question: str) -> str:
     """The kind of answer the question asks for (one of KINDS)."""
     q = _LEAD.sub("", question.strip())
@@ -86,6 +93,8 @@ def detect(question: str) -> str:
         return "yesno"
     if _TWO.search(q):  # "What is the Lima Group and what role did it want ...": more than one fact
         return "explain"
+    if _ASKS.match(q) and _SECOND.search(q):  # "Who sat on the board ..., and who was named to ...?"
+        return "list" if all(w.lower() == "who" for w in re.findall(r"\b(?:who|what|which)\b", q, re.I)) else "explain"
     return "fact"
 
 

@@ -33,6 +33,8 @@ EXPLAIN = ROOT / "tests" / "data" / "explain.jsonl"
         ("What do legal experts and industry figures say the FTX trial means for the crypto industry?", "who_says"),
         ("What did the ministry say the death toll was?", "fact"),
         ("What is the Lima Group and what role did it want Russia to play?", "explain"),
+        ("Who sat on OpenAI's board when Altman was fired, and who was named to the new initial board?", "list"),
+        ("Who is the individual whose actions Fortune questioned, and who is accused of fraud by The Verge?", "fact"),
         ("What does the Wagner group have to do with Venezuela?", "explain"),
         ("What part did Rostec play in Venezuela?", "explain"),
         ("Why did Binance agree to pay about $4.3 billion to U.S. authorities?", "explain"),
