@@ -139,7 +139,12 @@ def choose(
     cue = CUES.get(kind)
     # a line of the answer states something: a fragment without a main verb ("Zakharova during this Thursday
     # during an official press report.", a caption, a dateline) is never one (the parse is the checker's, cached)
-    states = [a.has_verb for a in analyse_many(texts)]
+    # nor is a sentence that only points back at the one before it ("That, among other issues, led to ...")
+    # and a question states nothing ("Did Altman circumvent the board in a major deal?")
+    states = [
+        a.has_verb and not a.points_back and not t.rstrip(" ”\"'’").endswith("?")
+        for a, t in zip(analyse_many(texts), texts, strict=True)
+    ]
     relevance = [float(v @ q) + 0.5 * key_share(question, t) for v, t in zip(sv, texts, strict=True)]
     # a sentence that points back ("These contracts, which include ... helicopters and fighter jets") is about
     # what the sentence before it names: it is as relevant as the two read together

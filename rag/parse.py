@@ -108,6 +108,11 @@ class Analysis:
     # billion ...", "the Seahawks are on a winning streak"), not a topic ("Injuries for Tee Higgins ... preventing
     # their participation")
     asserts: bool = False
+    # it opens by pointing back at what the text before it said, and says nothing alone: its subject is a bare
+    # "this" / "that" / "these" / "those" ("That, among other issues, led to OpenAI's current predicament.",
+    # "That is, if the remaining board members ... step aside."), not one with its noun ("These contracts,
+    # which include ...") nor one a relative clause says ("Those who supported Maduro ...")
+    points_back: bool = False
     single: bool = True  # one sentence (a merged window of two is not)
     # the words that name who says something here: the subject of a verb of saying, warning, denying, ...,
     # with its modifiers ("Chinese Foreign Ministry spokeswoman Hua Chunying said"), or "according to X"
@@ -120,6 +125,9 @@ class Analysis:
     # the things a bare answer lists ("The U.S., Russia and China" -> each of the three); [] for one thing
     items: list[str] = field(default_factory=list)
     entities: list[tuple[str, str]] = field(default_factory=list)  # (name as written, NER label), in order
+
+
+_DEMONSTRATIVES = frozenset({"this", "that", "these", "those"})
 
 
 def _key(tok: Any) -> str:
@@ -618,6 +626,17 @@ def _analyse(text: str, doc: Any) -> Analysis:
     ]
     a.has_verb = any(t.pos_ in ("VERB", "AUX") for t in doc)
     a.asserts = any(t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX") for t in doc)
+    first = next((t for t in doc if not t.is_punct and not t.is_space), None)
+    a.points_back = first is not None and (
+        re.match(r"(?:that|this)\s+is\s*,", doc.text[first.idx :].lower()) is not None
+        or (
+            first.lower_ in _DEMONSTRATIVES
+            and first.pos_ == "PRON"
+            and first.dep_ in ("nsubj", "nsubjpass")
+            and first.head.dep_ == "ROOT"
+            and not any(c.dep_ == "relcl" for c in first.children)
+        )
+    )
     chunk = next(iter(doc.noun_chunks), None)
     if chunk is not None and chunk.start == 0 and len(chunk) > 1 and doc[0].lower_ in ("which", "what"):
         root = chunk.root.i  # its head noun and the nouns compounded with it, not its adjectives

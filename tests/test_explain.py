@@ -291,6 +291,38 @@ def test_a_first_point_far_above_the_rest_does_not_cut_the_answer_short() -> Non
     assert [p.text for p in points] == texts[:3]
 
 
+def test_a_line_states_something_on_its_own() -> None:
+    """A sentence that only points back at the one before it ("That, among other issues, led to OpenAI's current
+    predicament.", "That is, if the remaining board members ... step aside.") or that asks a question is no line
+    of an answer, however close it is to the question; one whose "these" comes with its noun is."""
+    import numpy as np
+
+    from rag.retrieve import Passage
+
+    texts = [
+        "That, among other issues, led to OpenAI's current predicament.",
+        "That is, if the remaining board members who initially fired him step aside.",
+        "Did Altman circumvent the board in a major deal?",
+        "These contracts, which include helicopters and fighter jets, were signed before the crisis.",
+        "The board said Altman had not been consistently candid in his communications.",
+        "Employees learned of the firing when it was announced publicly.",
+    ]
+
+    def embed(batch: list[str]) -> np.ndarray:  # every sentence equally close to the question, none to another
+        rows = []
+        for t in batch:
+            v = np.zeros(len(texts) + 1)
+            v[0] = 1.0 if t.startswith("Why") else 0.6
+            if not t.startswith("Why"):
+                v[texts.index(t) + 1] = 0.8
+            rows.append(v)
+        return np.array(rows)
+
+    passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.5) for i, t in enumerate(texts)]
+    points = compose.choose("Why was Altman fired?", passages, embed, lambda q, t: 0.0, "explain")
+    assert sorted(p.text for p in points) == sorted(texts[3:])
+
+
 @pytest.mark.slow
 def test_the_lines_that_decide_a_yes_or_no_come_first(checker) -> None:
     """ "No." was followed by the chosen sentences in order of relevance, the one that decides it anywhere among
