@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .chunking import date_words
-from .cite import evidence_of
+from .cite import evidence_of, expected_type
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker
-from .parse import analyse_many
+from .parse import analyse_many, asked_heads, name_in
 from .retrieve import Passage
 
 if TYPE_CHECKING:
@@ -145,6 +145,21 @@ def choose(
         a.has_verb and not a.points_back and not t.rstrip(" ”\"'’").endswith("?")
         for a, t in zip(analyse_many(texts), texts, strict=True)
     ]
+    labels = _asked_labels(question) if kind == "list" else set()
+    # the small recogniser often tags a person as an organisation ("Sutskever") and an organisation as a place
+    # ("Rosoboronexport"): a list of people takes either, a list of organisations any name
+    labels = set().union(*(_TAKES[label] for label in labels)) if labels else set()
+    if labels:
+        # "Which Russian officials are quoted ...?" asks for names of a kind: a line answers it by naming one
+        # the question does not ("... said Maria Zakharova, the official representative of Russia's Foreign
+        # Ministry"), not by saying the question's words again ("Russian officials insist ...")
+        question_ = analyse_many([question])[0]
+        naming = [
+            ok and any(kind_ in labels and not name_in(n, question_) for n, kind_ in a.names.items())
+            for ok, a in zip(states, analyse_many(texts), strict=True)
+        ]
+        if sum(naming) >= MIN_POINTS:  # else the articles name too few: the answer says what they do say
+            states = naming
     relevance = [float(v @ q) + 0.5 * key_share(question, t) for v, t in zip(sv, texts, strict=True)]
     # a sentence that points back ("These contracts, which include ... helicopters and fighter jets") is about
     # what the sentence before it names: it is as relevant as the two read together
@@ -187,6 +202,35 @@ def choose(
         meta = passages[i].metadata
         out.append(Point(i, start, end, trim(text), relevance[j], meta.get("date", ""), meta.get("source", "")))
     return out
+
+
+_NAMES = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+_TAKES = {"PERSON": {"PERSON", "ORG"}, "GPE": {"GPE", "NORP", "LOC", "ORG"}, "ORG": set(_NAMES)}
+
+
+def _asked_labels(question: str) -> set[str]:
+    """The recogniser's labels of the names a list question asks for: PERSON for "Which Russian officials
+    ...?" or "Who were the key witnesses ...?", GPE for "Which countries ...?", ORG for "Which companies
+    ...?", both GPE and ORG for "Which countries and groups ...?"; none for a list of things that are no names
+    ("What military equipment ...?")."""
+    from .lexicon import ORGANISATION_KINDS, PEOPLE_KINDS, PLACE_KINDS
+
+    if re.match(r"\s*who\b", question, re.I):
+        return {"PERSON"}
+    if expected_type(question) != "name":
+        return set()
+    labels = set()
+    for head in asked_heads(question):  # "officials" in "Which Russian officials are quoted ...?"
+        one = head.removesuffix("ies") + "y" if head.endswith("ies") else head.removesuffix("s")
+        if head in PEOPLE_KINDS:
+            labels.add("PERSON")
+        elif head in PLACE_KINDS:
+            labels.add("GPE")
+        elif head in ORGANISATION_KINDS or one in ORGANISATION_KINDS:
+            labels.add("ORG")
+        else:  # a kind that names do not tell ("brands"): any name will do
+            return set()
+    return labels
 
 
 def asked_speaker(question: str) -> list[str]:

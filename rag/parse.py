@@ -4,6 +4,7 @@ to their nouns, who-does-what frames, name slots and negated words. Parsed once 
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import threading
@@ -665,6 +666,29 @@ def holds_key(key: str, window: Analysis) -> bool:
     if key in window.surface:
         return True
     return key.endswith("s") and key[:-1] in window.surface
+
+
+@functools.lru_cache(maxsize=256)
+def asked_heads(question: str) -> tuple[str, ...]:
+    """The nouns a "which X" / "what X" question asks for, lower case: "companies" in "Which Russian state
+    companies are ...?", "countries" and "groups" in "Which countries and groups were ...?"; () when it opens
+    otherwise."""
+    doc = _nlp()(question)
+    words = [t for t in doc if not t.is_space]
+    if not words or words[0].lower_ not in ("which", "what"):
+        return ()
+    heads: list[str] = []
+    head = ""
+    for t in words[1:]:
+        if t.pos_ == "CCONJ" and head:  # "countries and groups"
+            heads.append(head)
+            head = ""
+            continue
+        if t.pos_ not in ("ADJ", "NOUN", "PROPN"):
+            break
+        if t.pos_ == "NOUN":
+            head = t.lower_
+    return tuple([*heads, head] if head else heads)
 
 
 def name_in(name: str, window: Analysis) -> bool:

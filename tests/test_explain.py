@@ -323,6 +323,37 @@ def test_a_line_states_something_on_its_own() -> None:
     assert sorted(p.text for p in points) == sorted(texts[3:])
 
 
+def test_a_list_of_people_is_answered_by_lines_that_name_people() -> None:
+    """ "Which Russian officials are quoted ...?" had been answered by lines that say the question's words again
+    ("Russian officials insist ...", "Russian officials have yet to respond to the claims of the US president.");
+    a line of a list of names must name one of the kind asked for that the question does not."""
+    import numpy as np
+
+    from rag.retrieve import Passage
+
+    texts = [
+        "Russian officials insist the troops came to Venezuela as part of a long-standing agreement.",
+        "Russian officials have yet to respond to the claims of the US president.",
+        "The United States should have no cause for concern, said Maria Zakharova, the official representative.",
+        "Andrei Klimov, deputy chairman of the foreign affairs committee, said the United States was behind it.",
+    ]
+
+    def embed(batch: list[str]) -> np.ndarray:  # the question's own words closest to it
+        rows = []
+        for t in batch:
+            v = np.zeros(len(texts) + 1)
+            v[0] = 1.0 if t.startswith("Which") else 0.9 if t.startswith("Russian") else 0.6
+            if not t.startswith("Which"):
+                v[texts.index(t) + 1] = (1 - v[0] ** 2) ** 0.5
+            rows.append(v)
+        return np.array(rows)
+
+    passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.5) for i, t in enumerate(texts)]
+    question = "Which Russian officials are quoted in the articles about Venezuela?"
+    points = compose.choose(question, passages, embed, lambda q, t: 0.0, "list")
+    assert sorted(p.text for p in points) == sorted(texts[2:])
+
+
 @pytest.mark.slow
 def test_the_lines_that_decide_a_yes_or_no_come_first(checker) -> None:
     """ "No." was followed by the chosen sentences in order of relevance, the one that decides it anywhere among
