@@ -171,8 +171,11 @@ def choose(
     if cue is not None:
         relevance = [r + (CUE if cue.search(t) else 0.0) for r, t in zip(relevance, texts, strict=True)]
     asked = asked_speaker(question) if kind == "who_says" else []
-    if asked:  # what the asked speaker said: a sentence where they are the one who says it
-        said = [all(w in a.speakers for n in asked for w in n.split()) for a in analyse_many(texts)]
+    if asked:  # what an asked speaker said: a sentence where one of them is the one who says it (a name as the
+        # speaker's words hold it: "united states" whole, for "US envoy Elliott Abrams said")
+        said = [
+            any(n in a.speakers or all(w in a.speakers for w in n.split()) for n in asked) for a in analyse_many(texts)
+        ]
         relevance = [r + (CUE if by else 0.0) for r, by in zip(relevance, said, strict=True)]
     chosen: list[int] = []
     while len(chosen) < limit:

@@ -354,6 +354,29 @@ def test_a_list_of_people_is_answered_by_lines_that_name_people() -> None:
     assert sorted(p.text for p in points) == sorted(texts[2:])
 
 
+def test_what_officials_of_a_country_said_comes_first() -> None:
+    """ "How did U.S. officials describe ...?" asks what the United States' officials said: a sentence where
+    one of them says it ("US envoy Elliott Abrams said") leads. The country is one name of two words, which the
+    speaker's words hold whole ("united states"); they had been looked up word by word and never matched."""
+    import numpy as np
+
+    from rag.retrieve import Passage
+
+    texts = [
+        "The United States should have no cause for concern about Russia, said Maria Zakharova of the ministry.",
+        "The military specialists are helping to fix a Russian missile system, US envoy Elliott Abrams said Friday.",
+    ]
+
+    def embed(batch: list[str]) -> np.ndarray:  # Zakharova's sentence is the closer to the question
+        table = {texts[0]: [0.62, 0.785, 0.0], texts[1]: [0.55, 0.0, 0.835]}
+        return np.array([[1.0, 0.0, 0.0] if t.startswith("How") else table[t] for t in batch])
+
+    passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.5) for i, t in enumerate(texts)]
+    question = "How did U.S. officials describe Russia's involvement in Venezuela?"
+    points = compose.choose(question, passages, embed, lambda q, t: 0.0, "who_says")
+    assert points[0].text == texts[1]
+
+
 @pytest.mark.slow
 def test_the_lines_that_decide_a_yes_or_no_come_first(checker) -> None:
     """ "No." was followed by the chosen sentences in order of relevance, the one that decides it anywhere among
