@@ -75,7 +75,10 @@ CUES["yesno"] = CUES["explain"]
 # who a who-says question asks about: "What did the Kremlin say ...", "How did China react ..."
 _ASKED_SPEAKER = re.compile(
     r"^\s*(?:what|how)\s+(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|claim|argue|tell|told|think|"
-    r"report|react|respond|describe|view|see|frame|characteri[sz]e|portray)\b",
+    r"report|react|respond|describe|view|see|frame|characteri[sz]e|portray)\b|"
+    # a yes/no question about what someone said: "Has the U.S. government claimed ...?", "Did Zakharova deny ...?"
+    r"^\s*(?:did|does|do|has|have|had)\s+(?P<asker>.+?)\s+(?:say|said|claim|claimed|argue|argued|report|"
+    r"reported|state|stated|deny|denied|confirm|confirmed|admit|admitted|warn|warned|accuse|accused)\b",
     re.I,
 )
 # a sentence that begins by pointing back at the one before it
@@ -170,7 +173,7 @@ def choose(
             relevance[j] = max(relevance[j], float(v @ q) + 0.5 * key_share(question, pair))
     if cue is not None:
         relevance = [r + (CUE if cue.search(t) else 0.0) for r, t in zip(relevance, texts, strict=True)]
-    asked = asked_speaker(question) if kind == "who_says" else []
+    asked = asked_speaker(question) if kind in ("who_says", "yesno") else []
     if asked:  # what an asked speaker said: a sentence where one of them is the one who says it (a name as the
         # speaker's words hold it: "united states" whole, for "US envoy Elliott Abrams said")
         said = [
@@ -237,10 +240,13 @@ def _asked_labels(question: str) -> set[str]:
 
 
 def asked_speaker(question: str) -> list[str]:
-    """The names of whom a who-says question asks ("the Kremlin": ["kremlin"]); none for "Do the articles
+    """The names of whom a who-says question asks ("the Kremlin": ["kremlin"]), or a yes/no question about
+    what someone said ("Has the U.S. government claimed ...?": ["united states"]); none for "Do the articles
     agree ...?" or a speaker without a name ("analysts")."""
     m = _ASKED_SPEAKER.match(question)
-    return list(analyse_many([m.group("who")])[0].names) if m else []
+    if m is None:
+        return []
+    return list(analyse_many([m.group("who") or m.group("asker")])[0].names)
 
 
 def compose(

@@ -354,6 +354,19 @@ def test_a_list_of_people_is_answered_by_lines_that_name_people() -> None:
     assert sorted(p.text for p in points) == sorted(texts[2:])
 
 
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("What did China say about the crisis in Venezuela?", ["china"]),
+        ("Has the U.S. government claimed there are Russian military personnel in Venezuela?", ["united states"]),
+        ("Did Russia stop supporting Maduro?", []),  # no one's words asked about
+        ("Do the articles agree on whether Russia sent troops?", []),
+    ],
+)
+def test_the_speaker_a_question_asks_about(question: str, asked: list[str]) -> None:
+    assert compose.asked_speaker(question) == asked
+
+
 def test_what_officials_of_a_country_said_comes_first() -> None:
     """ "How did U.S. officials describe ...?" asks what the United States' officials said: a sentence where
     one of them says it ("US envoy Elliott Abrams said") leads. The country is one name of two words, which the
