@@ -4,7 +4,6 @@ to their nouns, who-does-what frames, name slots and negated words. Parsed once 
 
 from __future__ import annotations
 
-import functools
 import re
 import sys
 import threading
@@ -668,12 +667,14 @@ def holds_key(key: str, window: Analysis) -> bool:
     return key.endswith("s") and key[:-1] in window.surface
 
 
-@functools.lru_cache(maxsize=256)
+@lru_cache(maxsize=256)
 def asked_heads(question: str) -> tuple[str, ...]:
     """The nouns a "which X" / "what X" question asks for, lower case: "companies" in "Which Russian state
     companies are ...?", "countries" and "groups" in "Which countries and groups were ...?"; () when it opens
     otherwise."""
-    doc = _nlp()(question)
+    nlp = _nlp()
+    with _nlp_lock:  # one parse at a time (the web chat answers several people at once)
+        doc = nlp(question)
     words = [t for t in doc if not t.is_space]
     if not words or words[0].lower_ not in ("which", "what"):
         return ()
