@@ -72,13 +72,17 @@ CUES = {
 }
 CUES["summarize"] = CUES["who_says"]
 CUES["yesno"] = CUES["explain"]
-# who a who-says question asks about: "What did the Kremlin say ...", "How did China react ..."
+# whose words a question asks about: "What did the Kremlin say ...", "How did China react ...", "Has the U.S.
+# government claimed ...?", "Summarize Russia's official position ..."
 _ASKED_SPEAKER = re.compile(
     r"^\s*(?:what|how)\s+(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|claim|argue|tell|told|think|"
     r"report|react|respond|describe|view|see|frame|characteri[sz]e|portray)\b|"
     # a yes/no question about what someone said: "Has the U.S. government claimed ...?", "Did Zakharova deny ...?"
     r"^\s*(?:did|does|do|has|have|had)\s+(?P<asker>.+?)\s+(?:say|said|claim|claimed|argue|argued|report|"
-    r"reported|state|stated|deny|denied|confirm|confirmed|admit|admitted|warn|warned|accuse|accused)\b",
+    r"reported|state|stated|deny|denied|confirm|confirmed|admit|admitted|warn|warned|accuse|accused)\b|"
+    # what someone holds: "Summarize Russia's official position on ...", "What is China's stance ...?"
+    r"^.*?\b(?P<holder>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*)['’]s\s+(?:\w+\s+)?(?:position|stance|view|views|"
+    r"response|reaction|line)\b",
     re.I,
 )
 # a sentence that begins by pointing back at the one before it
@@ -173,7 +177,7 @@ def choose(
             relevance[j] = max(relevance[j], float(v @ q) + 0.5 * key_share(question, pair))
     if cue is not None:
         relevance = [r + (CUE if cue.search(t) else 0.0) for r, t in zip(relevance, texts, strict=True)]
-    asked = asked_speaker(question) if kind in ("who_says", "yesno") else []
+    asked = asked_speaker(question) if kind != "list" else []
     if asked:  # what an asked speaker said: a sentence where one of them is the one who says it (a name as the
         # speaker's words hold it: "united states" whole, for "US envoy Elliott Abrams said")
         said = [
@@ -240,13 +244,14 @@ def _asked_labels(question: str) -> set[str]:
 
 
 def asked_speaker(question: str) -> list[str]:
-    """The names of whom a who-says question asks ("the Kremlin": ["kremlin"]), or a yes/no question about
-    what someone said ("Has the U.S. government claimed ...?": ["united states"]); none for "Do the articles
-    agree ...?" or a speaker without a name ("analysts")."""
+    """The names of whom a who-says question asks ("the Kremlin": ["kremlin"]), a yes/no question about what
+    someone said ("Has the U.S. government claimed ...?": ["united states"]), or a question about what someone
+    holds ("Summarize Russia's official position ...": ["russia"]); none for "Do the articles agree ...?" or a
+    speaker without a name ("analysts")."""
     m = _ASKED_SPEAKER.match(question)
     if m is None:
         return []
-    return list(analyse_many([m.group("who") or m.group("asker")])[0].names)
+    return list(analyse_many([m.group("who") or m.group("asker") or m.group("holder")])[0].names)
 
 
 def compose(

@@ -359,6 +359,7 @@ def test_a_list_of_people_is_answered_by_lines_that_name_people() -> None:
     [
         ("What did China say about the crisis in Venezuela?", ["china"]),
         ("Has the U.S. government claimed there are Russian military personnel in Venezuela?", ["united states"]),
+        ("Summarize Russia's official position on the Venezuelan crisis.", ["russia"]),  # what Russia holds
         ("Did Russia stop supporting Maduro?", []),  # no one's words asked about
         ("Do the articles agree on whether Russia sent troops?", []),
     ],
