@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from .chunking import date_words
 from .cite import evidence_of, expected_type
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker
-from .parse import analyse_many, asked_heads, name_in
+from .parse import ENTITY_LABELS, analyse_many, name_in
 from .retrieve import Passage
 
 if TYPE_CHECKING:
@@ -148,9 +148,10 @@ def choose(
     # during an official press report.", a caption, a dateline) is never one (the parse is the checker's, cached)
     # nor is a sentence that only points back at the one before it ("That, among other issues, led to ...")
     # and a question states nothing ("Did Altman circumvent the board in a major deal?")
+    parsed = analyse_many(texts)
     states = [
         a.has_verb and not a.points_back and not t.rstrip(" ”\"'’").endswith("?")
-        for a, t in zip(analyse_many(texts), texts, strict=True)
+        for a, t in zip(parsed, texts, strict=True)
     ]
     labels = _asked_labels(question) if kind == "list" else set()
     # the small recogniser often tags a person as an organisation ("Sutskever") and an organisation as a place
@@ -163,7 +164,7 @@ def choose(
         question_ = analyse_many([question])[0]
         naming = [
             ok and any(kind_ in labels and not name_in(n, question_) for n, kind_ in a.names.items())
-            for ok, a in zip(states, analyse_many(texts), strict=True)
+            for ok, a in zip(states, parsed, strict=True)
         ]
         if sum(naming) >= MIN_POINTS:  # else the articles name too few: the answer says what they do say
             states = naming
@@ -180,9 +181,7 @@ def choose(
     asked = asked_speaker(question) if kind != "list" else []
     if asked:  # what an asked speaker said: a sentence where one of them is the one who says it (a name as the
         # speaker's words hold it: "united states" whole, for "US envoy Elliott Abrams said")
-        said = [
-            any(n in a.speakers or all(w in a.speakers for w in n.split()) for n in asked) for a in analyse_many(texts)
-        ]
+        said = [any(n in a.speakers or all(w in a.speakers for w in n.split()) for n in asked) for a in parsed]
         relevance = [r + (CUE if by else 0.0) for r, by in zip(relevance, said, strict=True)]
     chosen: list[int] = []
     while len(chosen) < limit:
@@ -214,8 +213,7 @@ def choose(
     return out
 
 
-_NAMES = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
-_TAKES = {"PERSON": {"PERSON", "ORG"}, "GPE": {"GPE", "NORP", "LOC", "ORG"}, "ORG": set(_NAMES)}
+_TAKES = {"PERSON": {"PERSON", "ORG"}, "GPE": {"GPE", "NORP", "LOC", "ORG"}, "ORG": set(ENTITY_LABELS)}
 
 
 def _asked_labels(question: str) -> set[str]:
@@ -230,13 +228,13 @@ def _asked_labels(question: str) -> set[str]:
     if expected_type(question) != "name":
         return set()
     labels = set()
-    for head in asked_heads(question):  # "officials" in "Which Russian officials are quoted ...?"
-        one = head.removesuffix("ies") + "y" if head.endswith("ies") else head.removesuffix("s")
-        if head in PEOPLE_KINDS:
+    for head in analyse_many([question])[0].asked_heads:  # "officials" in "Which Russian officials ...?"
+        one = head[:-3] + "y" if head.endswith("ies") else head[:-2] if head.endswith("sses") else head.rstrip("s")
+        if one in PEOPLE_KINDS or head in PEOPLE_KINDS:  # "witnesses", "people"
             labels.add("PERSON")
-        elif head in PLACE_KINDS:
+        elif one in PLACE_KINDS:
             labels.add("GPE")
-        elif head in ORGANISATION_KINDS or one in ORGANISATION_KINDS:
+        elif one in ORGANISATION_KINDS:
             labels.add("ORG")
         else:  # a kind that names do not tell ("brands"): any name will do
             return set()
@@ -294,18 +292,14 @@ def compose(
     return Composed(text, kept, verdict, disagree)
 
 
-def _yes_no(question: str, points: list[Point], checker: ClaimChecker) -> str:
+def _decide(question: str, points: list[Point], checker: ClaimChecker) -> tuple[str, list[int]]:
     """The question as a claim ("Did Russia stop supporting Maduro?" -> "Russia stop supporting Maduro"),
     judged against the chosen sentences (lemmas make the tense irrelevant): "yes" or "no" as the checker decides
     it, unless the other sentences, judged without the deciding one, decide it the other way: then "both"
     ("Russia had made it clear it was not sending a military contingent" against "Russian officials insist the
     troops came to Venezuela ..."); "" when nothing decides it. (The checker lets a contradiction outweigh
-    support, so a "yes" is answered the other way only by a contradiction it set aside as less close.)"""
-    return _decide(question, points, checker)[0]
-
-
-def _decide(question: str, points: list[Point], checker: ClaimChecker) -> tuple[str, list[int]]:
-    """_yes_no's verdict, with the points that decide it (for "both", those of each side)."""
+    support, so a "yes" is answered the other way only by a contradiction it set aside as less close.) With the
+    verdict, the points that decide it (for "both", those of each side)."""
     claim = _AUX.sub("", question.strip()).rstrip(" ?")
     v = checker.check(claim, [p.text for p in points], _follows(points))
     if v.label not in (SUPPORTED, CONTRADICTED):

@@ -395,40 +395,25 @@ PEOPLE_KINDS = frozenset(
     [
         "people",
         "person",
-        "persons",
         "individual",
-        "individuals",
         "official",
-        "officials",
         "leader",
-        "leaders",
         "witness",
-        "witnesses",
         "executive",
-        "executives",
         "politician",
-        "politicians",
         "lawmaker",
-        "lawmakers",
         "minister",
-        "ministers",
         "spokesperson",
         "spokespeople",
         "analyst",
-        "analysts",
         "expert",
-        "experts",
         "celebrity",
-        "celebrities",
         "player",
-        "players",
         "figure",
-        "figures",
         "founder",
-        "founders",
     ]
 )
-PLACE_KINDS = frozenset(["country", "countries", "nation", "nations", "state", "states", "city", "cities"])
+PLACE_KINDS = frozenset(["country", "nation", "state", "city"])
 # a negated attempt is a negated act: "didn't ever try to commit fraud", "never managed to reach": not commit
 ATTEMPTING = frozenset(["try", "attempt", "manage", "dare", "bother", "seek"])
 # "denied that troops were there", "refuted claims that Russia had reduced ...": the clause is disputed

@@ -119,6 +119,8 @@ class Analysis:
     speakers: set[str] = field(default_factory=set)
     # a which/what question's kind of thing asked for: "news agency" in "Which news agency reported ...?"
     asked_kind: list[str] = field(default_factory=list)
+    # the nouns a "which X" / "what X" question asks for, each coordinated one ("countries and groups")
+    asked_heads: list[str] = field(default_factory=list)
     # a question whose who / which X / what X is its subject: the rest of it, what it says of the answer
     # ("Which group provided security for Maduro?" -> "provided security for Maduro"); "" for any other
     asked_rest: str = ""
@@ -642,6 +644,7 @@ def _analyse(text: str, doc: Any) -> Analysis:
         root = chunk.root.i  # its head noun and the nouns compounded with it, not its adjectives
         a.asked_kind = [t.text for t in chunk if t.i == root or (t.dep_ == "compound" and t.head.i == root)]
     a.asked_rest = _asked_rest(doc, chunk)
+    a.asked_heads = _asked_heads(doc)
     a.items = _items(doc) if not a.has_verb else []
     for t in doc:
         who = []
@@ -667,17 +670,13 @@ def holds_key(key: str, window: Analysis) -> bool:
     return key.endswith("s") and key[:-1] in window.surface
 
 
-@lru_cache(maxsize=256)
-def asked_heads(question: str) -> tuple[str, ...]:
+def _asked_heads(doc: Any) -> list[str]:
     """The nouns a "which X" / "what X" question asks for, lower case: "companies" in "Which Russian state
-    companies are ...?", "countries" and "groups" in "Which countries and groups were ...?"; () when it opens
+    companies are ...?", "countries" and "groups" in "Which countries and groups were ...?"; [] when it opens
     otherwise."""
-    nlp = _nlp()
-    with _nlp_lock:  # one parse at a time (the web chat answers several people at once)
-        doc = nlp(question)
     words = [t for t in doc if not t.is_space]
     if not words or words[0].lower_ not in ("which", "what"):
-        return ()
+        return []
     heads: list[str] = []
     head = ""
     for t in words[1:]:
@@ -689,7 +688,7 @@ def asked_heads(question: str) -> tuple[str, ...]:
             break
         if t.pos_ == "NOUN":
             head = t.lower_
-    return tuple([*heads, head] if head else heads)
+    return [*heads, head] if head else heads
 
 
 def name_in(name: str, window: Analysis) -> bool:

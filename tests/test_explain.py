@@ -153,9 +153,9 @@ def test_a_yes_no_question_the_articles_answer_both_ways_is_not_answered_no(sett
             "In addition to the US, 54 other countries recognize Guaidó as the leader of Venezuela.",
         )
     ]
-    assert compose._yes_no("Does Russia recognize Juan Guaido as Venezuela's president?", points, checker) == "no"
+    assert compose._decide("Does Russia recognize Juan Guaido as Venezuela's president?", points, checker)[0] == "no"
     both = [*points[:1], compose.Point(1, 2, 3, "Russia recognizes Juan Guaido as Venezuela's president.", 1.0)]
-    assert compose._yes_no("Does Russia recognize Juan Guaido as Venezuela's president?", both, checker) == "both"
+    assert compose._decide("Does Russia recognize Juan Guaido as Venezuela's president?", both, checker)[0] == "both"
     # two lines from different articles are never read as one window: the Russian S-300 specialists and "refusing
     # to withdraw U.S. diplomats" together had made "No." (and "both") to "Did Russia withdraw its military
     # specialists?"
@@ -177,7 +177,7 @@ def test_a_yes_no_question_the_articles_answer_both_ways_is_not_answered_no(sett
             1.0,
         ),
     ]
-    assert compose._yes_no("Did Russia withdraw its military specialists?", apart, checker) == ""
+    assert compose._decide("Did Russia withdraw its military specialists?", apart, checker)[0] == ""
 
 
 def test_the_claim_an_agreement_question_asks_about() -> None:
