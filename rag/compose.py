@@ -38,6 +38,11 @@ DUPLICATE = 0.85  # cosine between two sentences above which they say the same t
 RELEVANT_SHARE = 0.7  # a point past MIN_POINTS must score at least this share of the best point's relevance
 DIVERSITY = 0.5  # maximal marginal relevance: relevance minus this times the closeness to a chosen point
 NEW_ARTICLE = 0.05  # a small preference for a point from an article not yet cited
+# A sentence is read in its passage: the passage's similarity to the question counts half as much as the
+# sentence's own (as its key words do). A sentence from a passage about the question is more likely to answer it
+# than one as close in words from a passage about something else (any weight from 0.3 to 0.6 gives the same
+# answers covered on both explanatory sets; docs/answers.md).
+CONTEXT = 0.5
 # A leading connective, cut from a line of the answer: "But" and "And" as they stand; the others only with
 # their comma, since without it they may begin the sentence's own words ("In addition to the US, 54 other
 # countries ...", "So far ...", "Still unclear is ...").
@@ -168,14 +173,18 @@ def choose(
         ]
         if sum(naming) >= MIN_POINTS:  # else the articles name too few: the answer says what they do say
             states = naming
-    relevance = [float(v @ q) + 0.5 * key_share(question, t) for v, t in zip(sv, texts, strict=True)]
+    relevance = [
+        float(v @ q) + 0.5 * key_share(question, t) + CONTEXT * passages[s[0]].score
+        for v, t, s in zip(sv, texts, sents, strict=True)
+    ]
     # a sentence that points back ("These contracts, which include ... helicopters and fighter jets") is about
     # what the sentence before it names: it is as relevant as the two read together
     back = [j for j, t in enumerate(texts) if j and sents[j - 1][0] == sents[j][0] and _ANAPHOR.match(t)]
     if back:
         pairs = [f"{texts[j - 1]} {texts[j]}" for j in back]
         for j, pair, v in zip(back, pairs, embed(pairs), strict=True):
-            relevance[j] = max(relevance[j], float(v @ q) + 0.5 * key_share(question, pair))
+            context = CONTEXT * passages[sents[j][0]].score
+            relevance[j] = max(relevance[j], float(v @ q) + 0.5 * key_share(question, pair) + context)
     if cue is not None:
         relevance = [r + (CUE if cue.search(t) else 0.0) for r, t in zip(relevance, texts, strict=True)]
     asked = asked_speaker(question) if kind != "list" else []
@@ -183,6 +192,15 @@ def choose(
         # speaker's words hold it: "united states" whole, for "US envoy Elliott Abrams said")
         said = [any(n in a.speakers or all(w in a.speakers for w in n.split()) for n in asked) for a in parsed]
         relevance = [r + (CUE if by else 0.0) for r, by in zip(relevance, said, strict=True)]
+        if kind == "who_says":
+            # "What did China say about the crisis ...?" asks about China: a line is where China speaks or is named
+            # ("Both Russia and China have condemned the U.S. ..."), not the crisis told by anyone ("The Venezuelan
+            # crisis intensified when Guaidó ..."); if fewer than two sentences are, any may be a line
+            about = [
+                ok and (by or any(name_in(n, a) for n in asked)) for ok, by, a in zip(states, said, parsed, strict=True)
+            ]
+            if sum(about) >= MIN_POINTS:
+                states = about
     chosen: list[int] = []
     while len(chosen) < limit:
         best, best_value = -1, float("-inf")

@@ -291,6 +291,57 @@ def test_a_first_point_far_above_the_rest_does_not_cut_the_answer_short() -> Non
     assert [p.text for p in points] == texts[:3]
 
 
+def test_a_sentence_is_read_in_its_passage() -> None:
+    """Two sentences as close to the question: the one from a passage about the question (its retrieval
+    similarity) leads, not the one that happens to share its words in a passage about something else."""
+    import numpy as np
+
+    from rag.retrieve import Passage
+
+    texts = [
+        "The exchange paid the fine after the long investigation into its operations.",  # in a sports story
+        "The exchange paid the fine after prosecutors found it had broken the rules.",  # in the story asked about
+    ]
+
+    def embed(batch: list[str]) -> np.ndarray:  # both sentences equally close to the question, apart
+        table = {texts[0]: [0.6, 0.8, 0.0], texts[1]: [0.6, 0.0, 0.8]}
+        return np.array([[1.0, 0.0, 0.0] if t.startswith("Why") else table[t] for t in batch])
+
+    passages = [
+        Passage("sports.txt", "title", texts[0], 0, len(texts[0]), 0.2),
+        Passage("binance.txt", "title", texts[1], 0, len(texts[1]), 0.7),
+    ]
+    points = compose.choose("Why did the exchange pay the fine?", passages, embed, lambda q, t: 0.0, "explain")
+    assert points[0].text == texts[1]
+
+
+def test_what_a_named_speaker_said_is_told_by_lines_about_that_speaker() -> None:
+    """ "What did China say about the crisis in Venezuela?" had been answered by lines about the crisis told by
+    anyone ("The Venezuelan crisis intensified when Guaidó proclaimed himself interim president ..."), the one line
+    where China's spokeswoman speaks coming last. A line of such an answer is where the speaker asked about speaks
+    or is named."""
+    import numpy as np
+
+    from rag.retrieve import Passage
+
+    texts = [
+        "The Venezuelan crisis intensified when Guaido proclaimed himself interim president in January.",
+        "The Lima Group will discuss how the crisis in Venezuela can be resolved, the Peruvian minister said.",
+        "Both Russia and China have condemned the United States for interfering in Venezuela.",
+        "We hope to see Venezuela deal with its relations on equal terms, Chinese spokeswoman Hua Chunying said.",
+    ]
+
+    def embed(batch: list[str]) -> np.ndarray:  # the crisis told by anyone is the closer to the question
+        table = {texts[0]: [0.8, 0.6, 0, 0, 0], texts[1]: [0.75, 0, 0.66, 0, 0]}
+        table |= {texts[2]: [0.5, 0, 0, 0.866, 0], texts[3]: [0.5, 0, 0, 0, 0.866]}
+        return np.array([[1.0, 0, 0, 0, 0] if t.startswith("What") else table[t] for t in batch])
+
+    passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.5) for i, t in enumerate(texts)]
+    question = "What did China say about the crisis in Venezuela?"
+    points = compose.choose(question, passages, embed, lambda q, t: 0.0, "who_says")
+    assert sorted(p.text for p in points) == sorted(texts[2:])
+
+
 def test_a_line_states_something_on_its_own() -> None:
     """A sentence that only points back at the one before it ("That, among other issues, led to OpenAI's current
     predicament.", "That is, if the remaining board members ... step aside.") or that asks a question is no line
