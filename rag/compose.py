@@ -149,13 +149,14 @@ def choose(
     vectors = embed([question, *texts])
     q, sv = vectors[0], vectors[1:]
     cue = CUES.get(kind)
-    # a line of the answer states something: a fragment without a main verb ("Zakharova during this Thursday
-    # during an official press report.", a caption, a dateline) is never one (the parse is the checker's, cached)
+    # a line of the answer states something: a fragment without a verb with a tense ("Zakharova during this
+    # Thursday during an official press report.", "Combination showing Former FTX CEO ...", a headline, a dateline)
+    # is never one (the parse is the checker's, cached)
     # nor is a sentence that only points back at the one before it ("That, among other issues, led to ...")
     # and a question states nothing ("Did Altman circumvent the board in a major deal?")
     parsed = analyse_many(texts)
     states = [
-        a.has_verb and not a.points_back and not t.rstrip(" ”\"'’").endswith("?")
+        a.finite and not a.points_back and not t.rstrip(" ”\"'’").endswith("?")
         for a, t in zip(parsed, texts, strict=True)
     ]
     labels = _asked_labels(question) if kind == "list" else set()

@@ -104,6 +104,11 @@ class Analysis:
     reported: dict[str, frozenset[str]] = field(default_factory=dict)  # verb -> key words of who reports it
     predicates: list[str] = field(default_factory=list)  # the main verbs: what the statement says happened
     has_verb: bool = False  # a verb or auxiliary anywhere: a statement, not a fragment or a caption
+    # a verb with a tense (or a modal, or an auxiliary): a sentence, not a caption or a headline built on a participle
+    # ("Combination showing Former FTX CEO ...", "Timeline of Sam Altman's firing", "... decision not expected until
+    # after winter meetings"); read from the tags, which the small parser gets right where it misplaces the root
+    # ("The crypto industry as a whole suffered from FTX's collapse": root "industry")
+    finite: bool = False
     # its root is a verb or an auxiliary: it says something happened or is so ("Caroline Ellison took $14
     # billion ...", "the Seahawks are on a winning streak"), not a topic ("Injuries for Tee Higgins ... preventing
     # their participation")
@@ -513,6 +518,7 @@ def analyse_many(texts: Sequence[str]) -> list[Analysis]:
 
 # the kinds of named thing a question may ask for ("which company", "who")
 ENTITY_LABELS = ("PERSON", "ORG", "PRODUCT", "GPE", "NORP", "WORK_OF_ART", "EVENT", "FAC", "LOC", "LAW")
+_FINITE = ("VBD", "VBZ", "VBP", "MD")  # past, present, modal: the tags of a verb with a tense
 
 _CALENDAR = (
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
@@ -627,6 +633,7 @@ def _analyse(text: str, doc: Any) -> Analysis:
         and _key(t) != "SAY"
     ]
     a.has_verb = any(t.pos_ in ("VERB", "AUX") for t in doc)
+    a.finite = any(t.tag_ in _FINITE or t.pos_ == "AUX" for t in doc)
     a.asserts = any(t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX") for t in doc)
     first = next((t for t in doc if not t.is_punct and not t.is_space), None)
     a.points_back = first is not None and (
