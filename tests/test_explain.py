@@ -365,40 +365,39 @@ def test_a_caption_or_headline_is_no_line_of_the_answer() -> None:
     """A photo caption ("Combination showing Former FTX CEO ...") or a headline built on a participle ("...
     decision not expected until after winter meetings") has a verb but no tense: it had been a line. A sentence
     that the small parser roots on its subject ("The crypto industry as a whole suffered ...") still is one."""
-    import numpy as np
-
-    from rag.retrieve import Passage
-
     texts = [
         "Combination showing Former FTX CEO Sam Bankman-Fried and Zhao Changpeng, founder of Binance.",
         "Shohei Ohtani, Yoshinobu Yamamoto decision not expected until after winter meetings.",
         "The crypto industry as a whole suffered from FTX's collapse, which was the first of many.",
         "Bankman-Fried was found guilty on all seven counts of fraud and conspiracy.",
     ]
+    assert sorted(_lines_among_equals("How did the FTX case end?", texts, "summarize")) == sorted(texts[2:])
 
-    def embed(batch: list[str]) -> np.ndarray:  # every sentence equally close to the question, none to another
+
+def _lines_among_equals(question: str, texts: list[str], kind: str) -> list[str]:
+    """The lines compose.choose takes from sentences all equally close to the question and none to another."""
+    import numpy as np
+
+    from rag.retrieve import Passage
+
+    def embed(batch: list[str]) -> np.ndarray:
         rows = []
         for t in batch:
             v = np.zeros(len(texts) + 1)
-            v[0] = 1.0 if t.startswith("How") else 0.6
-            if not t.startswith("How"):
+            v[0] = 1.0 if t == question else 0.6
+            if t != question:
                 v[texts.index(t) + 1] = 0.8
             rows.append(v)
         return np.array(rows)
 
     passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.5) for i, t in enumerate(texts)]
-    points = compose.choose("How did the FTX case end?", passages, embed, lambda q, t: 0.0, "summarize")
-    assert sorted(p.text for p in points) == sorted(texts[2:])
+    return [p.text for p in compose.choose(question, passages, embed, lambda q, t: 0.0, kind)]
 
 
 def test_a_line_states_something_on_its_own() -> None:
     """A sentence that only points back at the one before it ("That, among other issues, led to OpenAI's current
     predicament.", "That is, if the remaining board members ... step aside.") or that asks a question is no line
     of an answer, however close it is to the question; one whose "these" comes with its noun is."""
-    import numpy as np
-
-    from rag.retrieve import Passage
-
     texts = [
         "That, among other issues, led to OpenAI's current predicament.",
         "That is, if the remaining board members who initially fired him step aside.",
@@ -407,20 +406,7 @@ def test_a_line_states_something_on_its_own() -> None:
         "The board said Altman had not been consistently candid in his communications.",
         "Employees learned of the firing when it was announced publicly.",
     ]
-
-    def embed(batch: list[str]) -> np.ndarray:  # every sentence equally close to the question, none to another
-        rows = []
-        for t in batch:
-            v = np.zeros(len(texts) + 1)
-            v[0] = 1.0 if t.startswith("Why") else 0.6
-            if not t.startswith("Why"):
-                v[texts.index(t) + 1] = 0.8
-            rows.append(v)
-        return np.array(rows)
-
-    passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.5) for i, t in enumerate(texts)]
-    points = compose.choose("Why was Altman fired?", passages, embed, lambda q, t: 0.0, "explain")
-    assert sorted(p.text for p in points) == sorted(texts[3:])
+    assert sorted(_lines_among_equals("Why was Altman fired?", texts, "explain")) == sorted(texts[3:])
 
 
 def test_a_list_of_people_is_answered_by_lines_that_name_people() -> None:
