@@ -324,24 +324,33 @@ def has_expected_type(answer: str, question: str) -> bool:
     return True
 
 
+# "Who is Russia's ambassador to Venezuela who ...?": someone the question describes, never a place
+_WHO_IS = re.compile(r"^\s*who\s+(?:is|was|are|were)\b", re.I)
+
+
 def _only_places(answer: str, question: str) -> bool:
-    """A "which group / company / agency" question answered with places alone ("The U.S."): not the kind of
-    thing asked for. An answer that names an organisation as well, or names nothing the recogniser tags, is
-    left to the other checks."""
-    from .lexicon import ORGANISATION_KINDS
-    from .parse import analyse_many
+    """The names an answer adds to the question's are all places, where the question asks for something that is no
+    place: "Which group / command / agency ...?" ("The U.S."; "U.S. military command said, “... Moscow faces
+    economic difficulties ...”" for "Which U.S. military command said ...?"), or "Who is <someone it describes>
+    ...?" ("Russia's ambassador to Caracas ... refuted claims by US media ..." for "Who is Russia's ambassador to
+    Venezuela who refuted ...?"). An answer that adds no name the recogniser tags is left to the other checks."""
+    from .lexicon import PLACE_KINDS
+    from .parse import analyse_many, name_in
 
     q, a = analyse_many([question, answer])
-    if not {w.lower() for w in q.asked_kind} & ORGANISATION_KINDS or not a.entities:
+    kinds = {w.lower() for w in q.asked_kind}
+    if not ((kinds and not kinds & PLACE_KINDS) or _WHO_IS.match(question)):
         return False
-    return all(label in ("GPE", "LOC") for _, label in a.entities)
+    added = [label for n, label in a.names.items() if not name_in(n, q)]
+    # a nationality names a place's people ("the European country", "Latin American"): no answer to those either
+    return bool(added) and all(label in ("GPE", "LOC", "NORP") for label in added)
 
 
 def holds_kind(sentence: str, question: str) -> bool:
     """Does a sentence quoted for an answer hold the kind of thing asked for: for who / which X someone the
     question doesn't name, for how many / when a number or a date?"""
     if expected_type(question) == "name":
-        return names_another(sentence, question)
+        return names_another(sentence, question) and not _only_places(sentence, question)
     return has_expected_type(sentence, question)
 
 

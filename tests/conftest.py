@@ -25,8 +25,8 @@ if os.environ.get("RAG_REQUIRE_BENCHMARKS") == "1" and not (SHARED / "eval-data"
 QUESTIONS = ROOT / "tests" / "data" / "questions.jsonl"
 
 
-def load_questions() -> list[dict]:
-    return [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+def load_questions(path: Path = QUESTIONS) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="session")

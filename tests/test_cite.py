@@ -140,6 +140,29 @@ def test_declines_and_expected_types() -> None:
     assert cite.has_expected_type("Vladimir Putin.", "Who did Vladimir Zaemsky meet?")
 
 
+def test_an_answer_that_adds_only_places_is_no_answer_to_who_is_or_which_command() -> None:
+    """ "Which U.S. military command said ...?" had been answered "U.S. military command said, '... Moscow faces
+    economic difficulties ...'" (the question again, Moscow the only new name) and "Who is Russia's ambassador to
+    Venezuela who refuted ...?" with "Russia's ambassador to Caracas ... refuted claims by US media ...": the
+    names an answer adds must not all be places (or a people's name, "European") where the question asks for
+    something that is no place. Places still answer "Who backs Maduro?" and "Which country ...?"."""
+    command = "Which U.S. military command said Rostec's unwinding showed the limits of Russia in Venezuela?"
+    assert not cite.has_expected_type(
+        "U.S. military command said the unwinding of Rostec shows the limits of Russia at a time when Moscow faces"
+        " economic difficulties at home, a reference to the constraints the European country faces.",
+        command,
+    )
+    assert cite.holds_kind("The South Command of the U.S. said the unwinding of Rostec shows Russia's limits.", command)
+    ambassador = "Who is Russia's ambassador to Venezuela who refuted the reports about Rostec staff cuts?"
+    assert not cite.holds_kind(
+        "Previously, Russia's ambassador to Caracas refuted claims by the US media that Rostec had made cuts.",
+        ambassador,
+    )
+    assert cite.has_expected_type("Vladimir Zaemsky refuted the reports.", ambassador)
+    assert cite.has_expected_type("Russia and China.", "Who backs Maduro?")
+    assert cite.has_expected_type("Colombia.", "Which country hosted the meeting?")
+
+
 def test_the_kind_asked_for_is_left_out_of_what_a_passage_must_cover() -> None:
     assert cite.without_kind("Which news agency reported it?").split() == ["Which", "reported", "it?"]
     assert cite.without_kind("Which Russian company sends technicians?").split() == [
