@@ -334,12 +334,12 @@ def _only_places(answer: str, question: str) -> bool:
     economic difficulties ...”" for "Which U.S. military command said ...?"), or "Who is <someone it describes>
     ...?" ("Russia's ambassador to Caracas ... refuted claims by US media ..." for "Who is Russia's ambassador to
     Venezuela who refuted ...?"). An answer that adds no name the recogniser tags is left to the other checks."""
-    from .lexicon import PLACE_KINDS
+    from .lexicon import name_label
     from .parse import analyse_many, name_in
 
     q, a = analyse_many([question, answer])
-    kinds = {w.lower() for w in q.asked_kind}
-    if not ((kinds and not kinds & PLACE_KINDS) or _WHO_IS.match(question)):
+    asks_place = any(name_label(w) == "GPE" for w in q.asked_kind)  # "Which city", "Which countries"
+    if not ((q.asked_kind and not asks_place) or _WHO_IS.match(question)):
         return False
     added = [label for n, label in a.names.items() if not name_in(n, q)]
     # a nationality names a place's people ("the European country", "Latin American"): no answer to those either

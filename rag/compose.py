@@ -240,24 +240,15 @@ def _asked_labels(question: str) -> set[str]:
     ...?" or "Who were the key witnesses ...?", GPE for "Which countries ...?", ORG for "Which companies
     ...?", both GPE and ORG for "Which countries and groups ...?"; none for a list of things that are no names
     ("What military equipment ...?")."""
-    from .lexicon import ORGANISATION_KINDS, PEOPLE_KINDS, PLACE_KINDS
+    from .lexicon import name_label
 
     if re.match(r"\s*who\b", question, re.I):
         return {"PERSON"}
     if expected_type(question) != "name":
         return set()
-    labels = set()
-    for head in analyse_many([question])[0].asked_heads:  # "officials" in "Which Russian officials ...?"
-        one = head[:-3] + "y" if head.endswith("ies") else head[:-2] if head.endswith("sses") else head.rstrip("s")
-        if one in PEOPLE_KINDS or head in PEOPLE_KINDS:  # "witnesses", "people"
-            labels.add("PERSON")
-        elif one in PLACE_KINDS:
-            labels.add("GPE")
-        elif one in ORGANISATION_KINDS:
-            labels.add("ORG")
-        else:  # a kind that names do not tell ("brands"): any name will do
-            return set()
-    return labels
+    # "officials" in "Which Russian officials ...?"; a kind that names do not tell ("brands"): any name will do
+    labels = [name_label(head) for head in analyse_many([question])[0].asked_heads]
+    return set() if None in labels else {label for label in labels if label}
 
 
 def asked_speaker(question: str) -> list[str]:

@@ -414,6 +414,20 @@ PEOPLE_KINDS = frozenset(
     ]
 )
 PLACE_KINDS = frozenset(["country", "nation", "state", "city"])
+
+
+def name_label(noun: str) -> str | None:
+    """The recogniser's label of a name of the kind a question's noun asks for, singular or plural: "officials",
+    "witnesses" -> PERSON; "countries", "city" -> GPE; "companies" -> ORG; None for a kind that names do not tell
+    ("brands", "equipment")."""
+    n = noun.lower()
+    one = n[:-3] + "y" if n.endswith("ies") else n[:-2] if n.endswith("sses") else n.rstrip("s")
+    for label, kinds in (("PERSON", PEOPLE_KINDS), ("GPE", PLACE_KINDS), ("ORG", ORGANISATION_KINDS)):
+        if n in kinds or one in kinds:
+            return label
+    return None
+
+
 # a negated attempt is a negated act: "didn't ever try to commit fraud", "never managed to reach": not commit
 ATTEMPTING = frozenset(["try", "attempt", "manage", "dare", "bother", "seek"])
 # "denied that troops were there", "refuted claims that Russia had reduced ...": the clause is disputed

@@ -161,6 +161,8 @@ def test_an_answer_that_adds_only_places_is_no_answer_to_who_is_or_which_command
     assert cite.has_expected_type("Vladimir Zaemsky refuted the reports.", ambassador)
     assert cite.has_expected_type("Russia and China.", "Who backs Maduro?")
     assert cite.has_expected_type("Colombia.", "Which country hosted the meeting?")
+    # the question's noun, singular or plural, is read once (lexicon.name_label): "countries" asks for places
+    assert cite.has_expected_type("Russia and China.", "Which countries back Maduro?")
 
 
 def test_the_kind_asked_for_is_left_out_of_what_a_passage_must_cover() -> None:
