@@ -91,10 +91,15 @@ def _bare_answer(statement: str) -> bool:
 
 
 def _short(statement: str) -> bool:
-    """A name or a number, perhaps with a word or two ("Reuters.", "72 hours", "Vladimir Zaemsky")."""
-    return len(re.findall(r"[\w'’-]+", statement)) <= 6 and not re.search(
-        r"\b(?:is|are|was|were|has|have|had|did|does|do|said|says)\b|\w(?:ed|es)\b", statement
-    )
+    """A name or a number, perhaps with a word or two ("Reuters.", "72 hours", "54 countries", "the United
+    States"), with no verb (the parser's: a word's ending is no guide, "countries" and "United" are no verbs)."""
+    from .parse import analyse_many
+
+    if len(re.findall(r"[\w'’-]+", statement)) > 6 or re.search(
+        r"\b(?:is|are|was|were|has|have|had|did|does|do|said|says)\b", statement
+    ):
+        return False
+    return not analyse_many([statement.strip().rstrip(".!?").strip()])[0].has_verb
 
 
 def claims_of(statement: str, question: str) -> list[str]:
@@ -159,6 +164,7 @@ def best_verdict(
     sents = evidence_of(passages)
     if not sents or not statement.strip():
         return None
+    question = without_pointer(question)  # the article it points at is retrieval's to find, not the sentence's to say
     chk = _checker(checker)
     claims = claims_of(statement, question)
     first = [j for j, s in enumerate(sents) if s[0] + 1 in prefer] or [
@@ -168,7 +174,16 @@ def best_verdict(
     for pool in (first, list(range(len(sents)))):
         if not pool:
             continue
-        v = _all(chk.check_all(claims, [sents[j][3] for j in pool], follows(sents, pool)))
+        texts = [sents[j][3] for j in pool]
+        v = _all(chk.check_all(claims, texts, follows(sents, pool)))
+        if claims != [statement] and v.supported and len(v.sentences) == 2:
+            # a bare answer put in the question's place, read across two sentences: the one that holds the answer
+            # must be about what the question names, or the number of one thing and the name of another make a
+            # claim that neither says ("The Lima Group has 14 countries" after a sentence naming the International
+            # Contact Group, for "How many countries are members of the International Contact Group?")
+            holder = next((texts[j] for j in v.sentences if answer_in(statement, texts[j])), None)
+            if holder is not None and not about(question, holder):
+                v = _all(chk.check_all(claims, texts, [False] * len(pool)))
         if v.supported or pool is not first:
             if v.sentence is None:
                 found = Support(-1, v.score, 0, 0, v)
@@ -182,21 +197,43 @@ def best_verdict(
         # names the question asks about ("Which country recalled its ambassador from Moscow?" is not
         # answered "Venezuela" by a sentence on the Lima Group that never names Russia); never when the
         # checker finds it contradicted, nor when it also describes ("the Russian ambassador, Vladimir
-        # Zaemsky"): what it says must then be checked
-        from .parse import analyse_many, name_in
+        # Zaemsky"): what it says must then be checked. Nor when the question asks who holds a post the sentence
+        # does not give them ("Who is the chief executive of Rostec?" is not answered "Vladimir Zaemsky" by a
+        # sentence naming him ambassador)
+        from .parse import analyse_many, holds_key, name_in
 
         asked = analyse_many([f"{question.rstrip()} {statement}"])[0].names
+        posts = {w for a in analyse_many(claims) for w in a.described}
         for i, start, end, text in sents:
             if (
                 any(start < e and s_ < end for s_, e in read)
                 and answer_in(statement, text)
                 and all(name_in(n, analyse_many([text])[0]) for n in asked)
+                and all(holds_key(w, analyse_many([text])[0]) for w in posts)
             ):
                 v = Verdict(
                     SUPPORTED, chk.model.threshold, 0, (0,), "the answer is in the sentence read for the question"
                 )
                 return Support(i, v.score, start, end, v)
     return found
+
+
+# "... in the report on Zakharova's remarks about Russian experts?", "According to the article on the regional
+# balance of forces, ...": words that point at the article the answer is in, not part of what its sentence says
+_POINTER = re.compile(
+    r"(?:^|,?\s+)\b(?:in|according\s+to|from|per)\s+(?:the|an?|this|that|one)\s+(?:report|article|story|piece)\s+"
+    r"(?:on|about|covering|concerning|describing)\s+[^,?]+(?:,\s*|(?=\?))",
+    re.I,
+)
+
+
+def without_pointer(question: str) -> str:
+    """The question without the words that point at an article ("in the report on X", "According to the article
+    about X, ..."); the question itself when that would leave too little of it."""
+    bare = re.sub(r"\s+\?", "?", _POINTER.sub(" ", question)).strip()
+    if len(bare.split()) < 4:
+        return question
+    return bare[:1].upper() + bare[1:]
 
 
 def _all(verdicts: Sequence[Verdict]) -> Verdict:
@@ -274,10 +311,13 @@ def about(question: str, text: str) -> bool:
     in the sentence before."""
     from .parse import analyse_many, name_in
 
-    missing = missing_in(question, [text])
+    q, t = analyse_many([question, text])
+    # as the checker reads names: "Group" alone does not name the International Contact Group where the text names
+    # the Lima Group
+    missing = [n for n in missing_in(question, [text]) + [n for n in q.names if not name_in(n, t)] if n in q.names]
+    missing = [n for n in dict.fromkeys(missing) if q.names[n] not in _NOT_NAMES]
     if not missing:
         return True
-    q, t = analyse_many([question, text])
     kinds = {q.names[n] for n in missing}
     return not any(label in kinds and not name_in(n, q) for n, label in t.names.items())
 
@@ -320,7 +360,11 @@ def has_expected_type(answer: str, question: str) -> bool:
         asked = {_bare(w) for w in re.findall(r"[\w’'-]+", question)}
         # a name by its last word: "Yevgeny Shabayev" is the question's "Shabayev" ("Who did Shabayev talk to?")
         runs = re.findall(r"\b[A-Z][\w’'-]*(?:[ \t]+[A-Z][\w’'-]*)*", answer)
-        return any(_bare(r.split()[-1]) not in asked | STOP for r in runs) and not _only_places(answer, question)
+        return (
+            any(_bare(r.split()[-1]) not in asked | STOP for r in runs)
+            and not _only_places(answer, question)
+            and (not asks_person(question) or adds_person(answer, question))
+        )
     return True
 
 
@@ -341,16 +385,41 @@ def _only_places(answer: str, question: str) -> bool:
     asks_place = any(name_label(w) == "GPE" for w in q.asked_kind)  # "Which city", "Which countries"
     if not ((q.asked_kind and not asks_place) or _WHO_IS.match(question)):
         return False
-    added = [label for n, label in a.names.items() if not name_in(n, q)]
+    # a date or an amount is no one ("the last decade" names no chief executive)
+    added = [label for n, label in a.names.items() if not name_in(n, q) and label not in _NOT_NAMES]
     # a nationality names a place's people ("the European country", "Latin American"): no answer to those either
     return bool(added) and all(label in ("GPE", "LOC", "NORP") for label in added)
+
+
+def asks_person(question: str) -> bool:
+    """ "Which official ...?", "Who is Russia's ambassador to Venezuela?": the kind of thing asked for, or the noun a
+    "Who is ...?" question describes someone by, is a kind of person (lexicon.PEOPLE_KINDS)."""
+    from .lexicon import name_label
+    from .parse import analyse_many, described
+
+    nouns = [*analyse_many([question])[0].asked_kind, described(question)]
+    return any(name_label(w) == "PERSON" for w in nouns if w)
+
+
+def adds_person(answer: str, question: str) -> bool:
+    """Does the answer name someone the question does not: a person, or a name the recogniser gives no kind (the
+    small model tags nothing in "Igor Sechin runs Rosneft.")? Not when all it adds are organisations, places,
+    dates."""
+    from .parse import analyse_many, name_in
+
+    a, q = analyse_many([answer, question])
+    return any(label in ("PERSON", "PROPN") and not name_in(n, q) for n, label in a.names.items())
 
 
 def holds_kind(sentence: str, question: str) -> bool:
     """Does a sentence quoted for an answer hold the kind of thing asked for: for who / which X someone the
     question doesn't name, for how many / when a number or a date?"""
     if expected_type(question) == "name":
-        return names_another(sentence, question) and not _only_places(sentence, question)
+        return (
+            names_another(sentence, question)
+            and not _only_places(sentence, question)
+            and (not asks_person(question) or adds_person(sentence, question))
+        )
     return has_expected_type(sentence, question)
 
 

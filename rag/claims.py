@@ -65,6 +65,8 @@ class Alignment:
     flags: list[str]  # contradictions found ("roles swapped: ...")
     changed: list[str] = field(default_factory=list)  # words in the place of other words of the text
     events: list[str] = field(default_factory=list)  # main verbs of the statement the text does not say
+    # what the statement says a name is ("Zaemsky, the chief executive of Rostec") and the text does not say
+    undescribed: list[str] = field(default_factory=list)
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -156,8 +158,11 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             flags.append(f"direction: {q.comparative} than {q.value}")
     # direction words: the statement says X where the text says its opposite ("smallest" / "largest",
     # "after" / "before", "legitimate" / "illegitimate"); only where the window is about the same thing
+    denied = {f.verb.lower() for f in claim.frames if f.negated}
     if len(held) >= len(missing):
         for k in sorted(set(missing) | ({"before", "after"} & claim.surface - window.surface)):
+            if k in denied:  # "did not accept" where the text says "rejected": the same, in other words
+                continue
             opposite = _opposites(k, claim)
             # the opposite, negated ("'unconvincing' where the text says 'rarely convincing'"), says the same
             hit = next(
@@ -225,7 +230,11 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
     coverage = len(held) / len(keys) if keys else 0.0
     # a word both say, negated in one of them only ("has enough cash" / "does not have enough cash")
     # Only a statement that asserts something: "Chuba Hubbard" or "infidelity as a factor" (no verb) does not
-    if window.single and claim.has_verb and not any(f.startswith("negation") for f in flags):
+    # a negated act the text says by its opposite ("did not accept" / "rejected") is the same act, not its negation
+    said_by_opposite = any(
+        o in window.surface - window.negated for v in denied for o in _opposites(v, claim) if v not in window.surface
+    )
+    if window.single and claim.has_verb and not said_by_opposite and not any(f.startswith("negation") for f in flags):
         flipped = sorted(
             (claim.negated ^ window.negated)
             & {k for k in claim.surface if k in window.surface}
@@ -235,9 +244,21 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
         )
         if flipped:
             flags.append(f"negation: the text says the opposite about '{flipped[0]}'")
+        elif not window.negated and not window.disputed:
+            # a statement that denies an act, against a text that says the act and denies nothing: "Most member
+            # states do not back Guaidó" where the text says they are supporting him. Not where the text never says
+            # the act ("Cole Palmer did not consider an England call-up" against a sentence on his move): not found
+            unsaid = [
+                f.verb
+                for f in claim.frames
+                if f.negated and f.verb in claim.predicates and not f.told and f.verb.lower() not in missing
+            ]
+            if unsaid:
+                flags.append(f"negation: the text does not say that they did not {unsaid[0].lower()}")
     # the event itself: a main verb the window does not say (nor a word of the same meaning)
     events = [v for v in claim.predicates if v in missing]
-    return Alignment(coverage, missing, missing_names, missing_numbers, flags, changed, events)
+    undescribed = [w for w in claim.described if w in missing]
+    return Alignment(coverage, missing, missing_names, missing_numbers, flags, changed, events, undescribed)
 
 
 def _told_apart(claim: Analysis, window: Analysis) -> set[str]:
@@ -453,7 +474,11 @@ class ClaimChecker:
         if flagged:
             worst = max(flagged, key=lambda x: (x[4].coverage, x[2]))
             return Verdict(CONTRADICTED, 0.0, worst[3][0], worst[3], worst[4].flags[0])
-        clean = [x for x in scored if not x[4].flags and not x[4].missing_names and not x[4].missing_numbers]
+        clean = [
+            x
+            for x in scored
+            if not x[4].flags and not x[4].missing_names and not x[4].missing_numbers and not x[4].undescribed
+        ]
         best = max(clean, key=lambda x: x[:3]) if clean else top
         score = best[0] if clean else 0.0
         self.last_features = best[5]
@@ -461,8 +486,8 @@ class ClaimChecker:
             return Verdict(SUPPORTED, score, best[3][0], best[3], "")
         a = best[4]
         why = (
-            f"not in the text: {', '.join((a.missing_names + a.missing_numbers)[:3])}"
-            if a.missing_names or a.missing_numbers
+            f"not in the text: {', '.join((a.missing_names + a.missing_numbers + a.undescribed)[:3])}"
+            if a.missing_names or a.missing_numbers or a.undescribed
             else f"not stated: {', '.join(a.missing[:4])}"
             if a.missing
             else "too far in meaning"

@@ -45,7 +45,8 @@ _LIST = re.compile(
     r"^\s*(?:which|what)\s+(?:\w+\s+){0,2}?(?:countries|companies|officials|people|groups|kinds|types|sorts|"
     r"equipment|weapons|ties|actions|steps|measures|reasons|figures|events|outlets|organi[sz]ations|firms|"
     r"products|names|leaders|states|nations|figures|arms)\b|"
-    r"^\s*(?:which|what)\s+(?:\w+\s+){0,2}?\w+(?:ies|[^s\W]s)\s+(?!is\b|was\b)(?:did|do|does|have|has|were|are|had)\b|"
+    r"^\s*(?:which|what)\s+(?:\w+\s+){0,2}?\w+(?:ies|[^s\W]s)\s+(?!is\b|was\b)"
+    r"(?:did|do|does|have|has|were|are|had|will|would|can|could|should|must|might|may)\b|"
     r"^\s*(?:what|which|who)\s+(?:are|were)\s+the\b",
     re.I,
 )
@@ -76,9 +77,26 @@ _ASKS = re.compile(r"^\s*(?:who|what|which)\s+(?!(?:is|was|are|were|has|have|had
 _SECOND = re.compile(r",\s*and\s+(?:who|what|which|how|why|when)\b", re.I)
 
 
+# a question put after a statement: "Jada Pinkett Smith says they have lived apart since 2016, so why haven't they
+# divorced?" asks why
+_ASKED_AFTER = re.compile(
+    r"(?:,\s*(?:so|but|yet)\s+|[.;:!?—–]\s+|\s-\s+)(?=(?:why|how|what|which|who|whom|when|where|did|does|do|is|are|was|"
+    r"were|has|have|had|can|could|will|would|should)\b)",
+    re.I,
+)
+_QUESTION_WORD = re.compile(
+    r"^\s*(?:why|how|what|which|who|whom|whose|when|where|did|does|do|is|are|was|were|has|have|had|can|could|will|"
+    r"would|should|explain|summari[sz]e|list|name|compare|tell|give|describe|please)\b",
+    re.I,
+)
+
+
 def detect(question: str) -> str:
     """The kind of answer the question asks for (one of KINDS)."""
     q = _LEAD.sub("", question.strip())
+    parts = _ASKED_AFTER.split(q)
+    if len(parts) > 1 and not _QUESTION_WORD.match(q):  # a statement, then the question about it
+        q = parts[-1]
     if _SUMMARIZE.search(q):
         return "summarize"
     if _WHO_SAYS.search(q):

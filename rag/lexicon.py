@@ -126,6 +126,8 @@ CONTRASTS = (
     ("praise", "condemn"),
     ("praise", "criticize"),
     ("praise", "blame"),
+    ("praise", "denounce"),
+    ("welcome", "denounce"),
     ("welcome", "condemn"),
     ("welcome", "reject"),
     ("deny", "insist"),
@@ -167,6 +169,17 @@ CONTRASTS = (
     ("rule", "confirm"),
     ("legitimate", "illegitimate"),
     ("with", "without"),
+    ("ease", "intensify"),
+    ("ease", "worsen"),
+    ("ease", "deepen"),
+    ("calm", "escalate"),
+    ("loosen", "tighten"),
+    ("loosen", "strengthen"),
+    ("resume", "suspend"),
+    ("suspend", "continue"),
+    ("restore", "sever"),
+    ("restore", "cut"),
+    ("sever", "strengthen"),
 )
 
 OPPOSITES: dict[str, set[str]] = {}  # word -> the words that say its opposite
@@ -236,6 +249,8 @@ ALIASES = {
     "caracas": "venezuela",
     "london": "united kingdom",
 }
+# a nation's people, as its name: "Russians" as "Russian" (and "Russia")
+ALIASES.update({k + "s": v for k, v in list(ALIASES.items()) if k.endswith("an")})
 PRONOUNS = frozenset(
     [
         "i",
@@ -411,6 +426,34 @@ PEOPLE_KINDS = frozenset(
         "player",
         "figure",
         "founder",
+        # roles a "Who is the ...?" question asks a person for
+        "ambassador",
+        "envoy",
+        "diplomat",
+        "spokesman",
+        "spokeswoman",
+        "president",
+        "chairman",
+        "chairwoman",
+        "chief",
+        "director",
+        "secretary",
+        "commander",
+        "general",
+        "admiral",
+        "senator",
+        "governor",
+        "mayor",
+        "judge",
+        "prosecutor",
+        "lawyer",
+        "journalist",
+        "reporter",
+        "editor",
+        "author",
+        "coach",
+        "manager",
+        "ceo",
     ]
 )
 PLACE_KINDS = frozenset(["country", "nation", "state", "city"])

@@ -132,6 +132,9 @@ class Analysis:
     # the things a bare answer lists ("The U.S., Russia and China" -> each of the three); [] for one thing
     items: list[str] = field(default_factory=list)
     entities: list[tuple[str, str]] = field(default_factory=list)  # (name as written, NER label), in order
+    # what a name is said to be: "Vladimir Zaemsky, the chief executive of Rostec", "Zaemsky is Rostec's chief
+    # executive" -> executive (the head noun of the apposition, or of what the name is)
+    described: list[str] = field(default_factory=list)
 
 
 _DEMONSTRATIVES = frozenset({"this", "that", "these", "those"})
@@ -272,6 +275,13 @@ def _frame(verb: Any) -> Frame:
                 speaker = _speaker(verb)  # "'We recommend ...,' Zakharova said": Zakharova recommends
                 if speaker is not None:
                     words, actor_kind = _role_words(speaker), _kind(speaker)
+            elif not words and fold(c.text) in ("he", "she", "him", "her"):
+                # "Trump said that Putin's government had informed him": him is the one who says it
+                speaker = _speaker(verb)
+                if speaker is not None and _kind(speaker) == "person":
+                    words = _role_words(speaker)
+                    if c.dep_ in ("nsubj", "nsubjpass"):
+                        actor_kind = "person"
             roles[ROLE_DEPS[c.dep_]] |= words
         if c.dep_ == "dobj" or (c.dep_ == "prep" and fold(c.text) not in ("to", "for")):
             # "channeled gifts to the regime", "channeled dollars in gifts to the regime": the regime receives
@@ -529,6 +539,31 @@ _CALENDAR = (
 _INVERTED = frozenset({"do", "does", "did", "can", "could", "will", "would", "should", "may", "might", "must"})
 
 
+def _describes_name(tok: Any) -> bool:
+    """A noun that says what a person is: its apposition ("Zaemsky, the chief executive"), or what a copula says the
+    name is ("Zaemsky is the chief executive")."""
+    if tok.dep_ == "appos":
+        return _is_name(tok.head)
+    if tok.dep_ == "attr" and tok.head.lemma_ == "be":
+        return any(c.dep_ == "nsubj" and _is_name(c) for c in tok.head.children)
+    return False
+
+
+def _post(tok: Any) -> Any:
+    """ "the name of Peru's foreign minister": the post is the minister, not the name."""
+    if fold(tok.lemma_) == "name":
+        for c in tok.children:
+            if c.dep_ == "prep" and fold(c.text) == "of":
+                return next((g for g in c.children if g.dep_ == "pobj"), tok)
+    return tok
+
+
+def _is_name(tok: Any) -> bool:
+    """A person's name: a place or a company is described in many words ("Russia's largest client", "its biggest
+    customer"); a person's post is one fact ("ambassador", "chief executive")."""
+    return tok.ent_type_ == "PERSON"
+
+
 def _asked_rest(doc: Any, chunk: Any) -> str:
     """What a question says of its subject, where the subject is what it asks for: "Who told Reuters?",
     "Which company opened a centre?", "Who is the spokeswoman?" (not "What did Maduro call Guaido?", nor
@@ -651,6 +686,7 @@ def _analyse(text: str, doc: Any) -> Analysis:
         root = chunk.root.i  # its head noun and the nouns compounded with it, not its adjectives
         a.asked_kind = [t.text for t in chunk if t.i == root or (t.dep_ == "compound" and t.head.i == root)]
     a.asked_rest = _asked_rest(doc, chunk)
+    a.described = [_key(_post(t)) for t in doc if t.pos_ == "NOUN" and _describes_name(t)]
     a.asked_heads = _asked_heads(doc)
     a.items = _items(doc) if not a.has_verb else []
     for t in doc:
@@ -696,6 +732,16 @@ def _asked_heads(doc: Any) -> list[str]:
         if t.pos_ == "NOUN":
             head = t.lower_
     return [*heads, head] if head else heads
+
+
+def described(question: str) -> str:
+    """The noun a "Who is ...?" question describes someone by: "Who is Russia's ambassador to Venezuela?" ->
+    "ambassador"; "" for other questions, or a name ("Who is Vladimir Zaemsky?")."""
+    doc = _nlp()(question)
+    if len(doc) < 3 or doc[0].lower_ != "who" or doc[1].lemma_ != "be":
+        return ""
+    chunk = next((c for c in doc.noun_chunks if c.start >= 2), None)
+    return chunk.root.text if chunk is not None and chunk.root.pos_ == "NOUN" else ""
 
 
 def name_in(name: str, window: Analysis) -> bool:

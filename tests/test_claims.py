@@ -346,3 +346,104 @@ def test_the_us_by_its_short_forms_is_a_name(structural: claims.ClaimChecker) ->
     ours = "U.S. officials said the talks with the opposition had failed."
     assert structural.check("The United States said the talks with the opposition had failed.", [ours]).supported
     assert structural.check("They told us the talks with the opposition had failed.", [kremlin]).label != CONTRADICTED
+
+
+def test_a_statement_that_denies_an_act_is_not_supported_by_a_text_that_denies_nothing(
+    structural: claims.ClaimChecker,
+) -> None:
+    """ "Most member states do not back Guaidó" had been supported (0.55) by "Most member states ... are supporting
+    ... Guaidó": the text holds every content word ("back" is the parser's particle, no content word), and the
+    negation was read only where both say the same verb. A text that says the act's opposite still agrees."""
+    text = [
+        "Most member states of the organization are supporting opposition leader and self-proclaimed interim "
+        "president, Juan Guaidó."
+    ]
+    v = structural.check("Most member states of the organization do not back Juan Guaidó.", text)
+    assert v.label == CONTRADICTED and v.reason.startswith("negation"), v
+    assert structural.check("Most member states of the organization back Juan Guaidó.", text).supported
+    rejected = ["The Lima Group rejected the plan on Monday."]
+    assert structural.check("The Lima Group did not accept the plan.", rejected).label != CONTRADICTED
+    denied = ["Russia had made it clear that it was not sending a military contingent to Venezuela."]
+    assert structural.check("Russia did not send a military contingent to Venezuela.", denied).supported
+
+
+def test_a_crisis_that_eased_is_not_one_that_intensified(structural: claims.ClaimChecker) -> None:
+    text = ["The Venezuelan crisis intensified when Guaidó proclaimed himself interim president of the country."]
+    v = structural.check("The Venezuelan crisis eased after Guaidó proclaimed himself interim president.", text)
+    assert v.label == CONTRADICTED and v.reason.startswith("direction"), v
+    ties = ["Russia has recently strengthened ties with Venezuela."]
+    assert structural.check("Russia has recently loosened its ties with Venezuela.", ties).label == CONTRADICTED
+
+
+def test_he_and_him_in_what_someone_says_are_the_one_who_says_it(structural: claims.ClaimChecker) -> None:
+    """ "Donald Trump said ... that he had informed the government of Vladimir Putin ..." had been supported (0.78) by
+    "... Trump said ... that the government of Vladimir Putin had informed him ...": a pronoun was an unknown party,
+    so the swap went unseen. In a clause a person says, he / him / she / her is that person."""
+    text = [
+        "Russia has informed us that they have removed most of their people from Venezuela.",
+        "U.S. president Donald Trump said on Twitter that the government of Vladimir Putin had informed him that "
+        "Russia has withdrawn “most of their people from Venezuela.”",
+    ]
+    swapped = (
+        "Donald Trump said on Twitter that he had informed the government of Vladimir Putin that Russia has "
+        "withdrawn most of its people from Venezuela."
+    )
+    v = structural.check(swapped, text)
+    assert v.label == CONTRADICTED and v.reason.startswith("roles"), v
+    same = "Trump said on Twitter that Putin's government had told him that Russia had pulled most of its people out."
+    assert structural.check(same, text).supported
+
+
+def test_praise_is_not_denounce(structural: claims.ClaimChecker) -> None:
+    text = [
+        "Recently, Russian officials have come forth with their support of Maduro, while denouncing the U.S. "
+        "support of the opposition."
+    ]
+    praised = (
+        "Recently, Russian officials have come forth with their support of Maduro, while praising the U.S. support."
+    )
+    assert structural.check(praised, text).label == CONTRADICTED
+
+
+def test_a_post_the_text_does_not_give_someone_is_not_supported(structural: claims.ClaimChecker) -> None:
+    """ "Who is the chief executive of Rostec?" (no article says) had been answered "Vladimir Zaemsky, the chief
+    executive of Rostec." from a sentence naming him ambassador: every name held, the post's words too few to
+    count. What a statement says a person is (an apposition, or "X is the ...") must be in the text."""
+    text = [
+        "However, on Monday, Russian ambassador to Venezuela Vladimir Zaemsky refuted claims in The Wall Street "
+        "Journal on Sunday that Russia would have significantly reduced the number of Rostec employees who have "
+        "been active in the country in recent months."
+    ]
+    for post in (
+        "Vladimir Zaemsky, the chief executive of Rostec, refuted the claims.",
+        "Vladimir Zaemsky is the chief executive of Rostec.",
+    ):
+        v = structural.check(post, text)
+        assert not v.supported and "not in the text" in v.reason, (post, v)
+    assert structural.check("Vladimir Zaemsky, Russia's ambassador to Venezuela, refuted the claims.", text).supported
+
+
+CLAIMS_UNSEEN = ROOT / "tests" / "data" / "claims_unseen.jsonl"
+
+
+def test_fabrication_set_written_by_someone_else(checker: claims.ClaimChecker) -> None:
+    """90 statements about the bundled articles (30 paraphrases, 10 corruptions of each kind) written on 2026-12-05
+    by one who saw neither this code nor claims.jsonl (tests/data/claims_unseen.jsonl). Its tune half was read once;
+    the floors sit under what was measured on all rows (docs/checker.md), a row under for the kinds of 10."""
+    rows = faithfulness.load_claims(CLAIMS_UNSEEN, CORPUS)
+    per = faithfulness.figures(faithfulness.run(rows, checker, progress=False))
+    print({k: v.get("right") for k, v in per.items()})
+    assert len(rows) == 90
+    for kind, floor in UNSEEN_FLOORS.items():
+        assert per[kind]["right"] >= floor, (kind, per[kind])
+
+
+UNSEEN_FLOORS = {
+    "paraphrase": 0.9,  # measured 0.967
+    "role_swap": 0.8,  # 0.9
+    "number": 0.9,  # 1.0
+    "direction": 0.5,  # 0.6
+    "negation": 0.9,  # 1.0
+    "entity_swap": 0.7,  # 0.8
+    "invented": 0.4,  # 0.5
+}

@@ -44,6 +44,11 @@ EXPLAIN = ROOT / "tests" / "data" / "explain.jsonl"
             "Who is the individual that recruited a former colleague, and who also admitted to being aware of it?",
             "fact",
         ),
+        # a statement, then the question about it (had been "fact": the question's first words are a name)
+        ("Russia says its troops will stay as long as needed, so why did Rostec cut its staff?", "explain"),
+        ("Rostec cut its staff in Venezuela. How did Moscow explain it?", "explain"),
+        # which things will / could / must ... (had been "fact": only did / do / have ... followed the noun)
+        ("Which problems will Russia's contractors have to deal with in Venezuela?", "list"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:

@@ -74,21 +74,44 @@ def test_question_set_accuracy_citations_and_abstention(results) -> None:
     assert declined_answerable <= 0.05
 
 
-def test_questions_written_by_someone_else(settings) -> None:
-    """44 factual questions written by one who saw neither this code nor our set (tests/data/questions_unseen.jsonl,
-    2026-12-05). Nobody tuned on them, and the figures show it (docs/answers.md: accuracy 0.72, 7 of 36 answerable
-    declined, 6 of 8 unanswerable declined): the floors sit a little under what was measured, so that a change that
-    makes them worse fails here."""
-    rows = load_questions(ROOT / "tests" / "data" / "questions_unseen.jsonl")
+def _held_out(name: str, settings) -> tuple[float, int, list]:
+    """Accuracy over the answerable questions, unanswerable ones declined, and the misses, on a held-out set."""
+    rows = load_questions(ROOT / "tests" / "data" / name)
     got = [(q, answer(q["question"], settings=settings)) for q in rows]
     answerable = [(q, a) for q, a in got if q["answers"]]
-    unanswerable = [(q, a) for q, a in got if not q["answers"]]
     accuracy = sum(_correct(q, a) for q, a in answerable) / len(answerable)
-    declined = sum(a.abstained for _, a in unanswerable)
-    print({"accuracy": accuracy, "unanswerable_declined": declined})
-    assert (len(answerable), len(unanswerable)) == (36, 8)
-    assert accuracy >= 0.65, [(q["id"], a.text) for q, a in answerable if not _correct(q, a)]
+    declined = sum(a.abstained for q, a in got if not q["answers"])
+    print({"set": name, "accuracy": accuracy, "unanswerable_declined": declined})
+    return accuracy, declined, [(q["id"], a.text) for q, a in answerable if not _correct(q, a)]
+
+
+def test_questions_written_by_someone_else(settings) -> None:
+    """44 factual questions (36 answerable, 8 not) written by one who saw neither this code nor our set
+    (tests/data/questions_unseen.jsonl, 2026-12-05). Nobody tuned on them, and the figures show it (docs/answers.md:
+    accuracy 0.78, 5 of 36 answerable declined, 6 of 8 unanswerable declined): the floors sit a little under what
+    was measured, so that a change that makes them worse fails here."""
+    accuracy, declined, misses = _held_out("questions_unseen.jsonl", settings)
+    assert accuracy >= 0.7, misses
     assert declined >= 5
+
+
+def test_questions_written_by_a_second_hand(settings) -> None:
+    """50 factual questions (40 answerable, 10 not) written on 2026-12-05 by another helper who saw neither this code
+    nor our sets (tests/data/questions_unseen_2.jsonl). Its tune half was read once (docs/answers.md); measured on
+    all of it: accuracy 0.85, 2 of 40 declined, 5 of 10 unanswerable declined."""
+    accuracy, declined, misses = _held_out("questions_unseen_2.jsonl", settings)
+    assert accuracy >= 0.8, misses
+    assert declined >= 4
+
+
+def test_a_question_in_other_words_than_its_article_is_answered(settings) -> None:
+    """ "When was the Lima Group set up?" shares few key words with "The Lima Group ... was created in 2017", and
+    a key-word share decided, before the model read anything, that the articles don't say. Whether a factual
+    question is answered now follows from the claim checker, after the model answers."""
+    a = answer("When was the Lima Group set up?", settings=settings)
+    assert "2017" in a.text and not a.abstained, a.text
+    a = answer("Who is the chief executive of the Russian defense conglomerate Rostec?", settings=settings)
+    assert a.abstained, a.text
 
 
 def test_every_answer_is_cited_and_every_citation_was_in_the_prompt(results, settings) -> None:
