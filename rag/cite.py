@@ -391,14 +391,35 @@ def _only_places(answer: str, question: str) -> bool:
     return bool(added) and all(label in ("GPE", "LOC", "NORP") for label in added)
 
 
-def asks_person(question: str) -> bool:
-    """ "Which official ...?", "Who is Russia's ambassador to Venezuela?": the kind of thing asked for, or the noun a
-    "Who is ...?" question describes someone by, is a kind of person (lexicon.PEOPLE_KINDS)."""
+def _person_nouns(question: str) -> list[str]:
     from .lexicon import name_label
     from .parse import analyse_many, described
 
     nouns = [*analyse_many([question])[0].asked_kind, described(question)]
-    return any(name_label(w) == "PERSON" for w in nouns if w)
+    return [w.lower() for w in nouns if w and name_label(w) == "PERSON"]
+
+
+def asks_person(question: str) -> bool:
+    """ "Which official ...?", "Who is Russia's ambassador to Venezuela?": the kind of thing asked for, or the noun a
+    "Who is ...?" question describes someone by, is a kind of person (lexicon.PEOPLE_KINDS)."""
+    return bool(_person_nouns(question))
+
+
+# kinds of person that are no post: "Which official ...?" is answered by "Deputy Foreign Minister Sergei Ryabkov"
+_ANYONE = frozenset({"people", "person", "persons", "individual", "individuals", "official", "officials", "figure"})
+
+
+def holds_post(sentence: str, question: str) -> bool:
+    """Does a sentence quoted for "Which Russian general led the troops ...?" say general? The post a question
+    asks the holder of must be in the sentence that answers it; a question asking for anyone, or for no person,
+    asks for no post."""
+    from .parse import analyse_many, holds_key
+
+    posts = [w for w in _person_nouns(question) if w not in _ANYONE]
+    if not posts:
+        return True
+    said = analyse_many([sentence])[0]
+    return any(holds_key(w, said) or holds_key(w.removesuffix("s"), said) for w in posts)
 
 
 def adds_person(answer: str, question: str) -> bool:
@@ -418,7 +439,7 @@ def holds_kind(sentence: str, question: str) -> bool:
         return (
             names_another(sentence, question)
             and not _only_places(sentence, question)
-            and (not asks_person(question) or adds_person(sentence, question))
+            and (not asks_person(question) or (adds_person(sentence, question) and holds_post(sentence, question)))
         )
     return has_expected_type(sentence, question)
 

@@ -302,6 +302,16 @@ def test_who_holds_a_post_is_answered_by_a_person() -> None:
     assert not cite.holds_kind(nobody, q) and not cite.has_expected_type("Rostec.", q)
     named = "Russian ambassador to Venezuela Vladimir Zaemsky refuted claims in The Wall Street Journal."
     assert cite.holds_kind(named, q) and cite.has_expected_type("Vladimir Zaemsky.", q)
+    # a person is not enough where a post is asked: the quote must say it ("Which Russian general ...?" had been
+    # answered by the quote "President Trump called on Russia to “get out” of Venezuela ...")
+    general = "Which Russian general led the troops who flew into Venezuela?"
+    trump = "President Trump called on Russia to “get out” of Venezuela, with Russia saying its troops will stay."
+    assert not cite.holds_kind(trump, general)
+    assert cite.holds_kind("Russian General Vasily Tonkoshkurov led the troops.", general)
+    # anyone: "Which official ...?" asks for no post
+    assert cite.holds_kind(
+        "Deputy Foreign Minister Sergei Ryabkov said so.", "Which official said the troops would stay?"
+    )
 
 
 @pytest.mark.slow

@@ -88,11 +88,11 @@ def _held_out(name: str, settings) -> tuple[float, int, list]:
 def test_questions_written_by_someone_else(settings) -> None:
     """44 factual questions (36 answerable, 8 not) written by one who saw neither this code nor our set
     (tests/data/questions_unseen.jsonl, 2026-12-05). Nobody tuned on them, and the figures show it (docs/answers.md:
-    accuracy 0.78, 5 of 36 answerable declined, 6 of 8 unanswerable declined): the floors sit a little under what
+    accuracy 0.78, 5 of 36 answerable declined, 7 of 8 unanswerable declined): the floors sit a little under what
     was measured, so that a change that makes them worse fails here."""
     accuracy, declined, misses = _held_out("questions_unseen.jsonl", settings)
     assert accuracy >= 0.7, misses
-    assert declined >= 5
+    assert declined >= 6
 
 
 def test_questions_written_by_a_second_hand(settings) -> None:
