@@ -734,6 +734,7 @@ def _asked_heads(doc: Any) -> list[str]:
     return [*heads, head] if head else heads
 
 
+@lru_cache(maxsize=256)  # asked of the same question for each of its best evidence sentences
 def described(question: str) -> str:
     """The noun a "Who is ...?" question describes someone by: "Who is Russia's ambassador to Venezuela?" ->
     "ambassador"; "" for other questions, or a name ("Who is Vladimir Zaemsky?")."""

@@ -503,7 +503,7 @@ def stream_answer(
     chat = gen.has_chat_template
     # for how many / when a number or a date, for "Who is Russia's ambassador?" a person: a sentence that holds it
     # ranks before those that don't, among the best few
-    counts = cite.expected_type(searched) == "number" or cite.asks_person(searched)
+    wants_kind = cite.expected_type(searched) == "number" or cite.asks_person(searched)
     evidence = select_evidence(
         searched,
         passages,
@@ -511,7 +511,7 @@ def stream_answer(
         settings.evidence_sentences,
         lambda text: index.coverage(asked, text),  # not "newspaper" in "Which newspaper reported ...": its name
         # a sentence about what the question names, which for "how many" or "when" holds a number or date
-        lambda text: cite.about(searched, text) and (not counts or cite.holds_kind(text, searched)),
+        lambda text: cite.about(searched, text) and (not wants_kind or cite.holds_kind(text, searched)),
     )
     budget = gen.n_ctx - settings.max_answer_tokens - overhead(searched, chat, gen.count_tokens)
     evidence = fit(evidence, gen.count_tokens, budget)
