@@ -393,9 +393,10 @@ def _only_places(answer: str, question: str) -> bool:
 
 def _person_nouns(question: str) -> list[str]:
     from .lexicon import name_label
-    from .parse import analyse_many, described
+    from .parse import analyse_many
 
-    nouns = [*analyse_many([question])[0].asked_kind, described(question)]
+    q = analyse_many([question])[0]
+    nouns = [*q.asked_kind, q.who_is]
     return [w.lower() for w in nouns if w and name_label(w) == "PERSON"]
 
 

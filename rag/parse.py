@@ -135,6 +135,8 @@ class Analysis:
     # what a name is said to be: "Vladimir Zaemsky, the chief executive of Rostec", "Zaemsky is Rostec's chief
     # executive" -> executive (the head noun of the apposition, or of what the name is)
     described: list[str] = field(default_factory=list)
+    # the noun a "Who is ...?" question describes someone by ("Who is Russia's ambassador?" -> ambassador); ""
+    who_is: str = ""
 
 
 _DEMONSTRATIVES = frozenset({"this", "that", "these", "those"})
@@ -543,9 +545,9 @@ def _describes_name(tok: Any) -> bool:
     """A noun that says what a person is: its apposition ("Zaemsky, the chief executive"), or what a copula says the
     name is ("Zaemsky is the chief executive")."""
     if tok.dep_ == "appos":
-        return _is_name(tok.head)
+        return _is_person(tok.head)
     if tok.dep_ == "attr" and tok.head.lemma_ == "be":
-        return any(c.dep_ == "nsubj" and _is_name(c) for c in tok.head.children)
+        return any(c.dep_ == "nsubj" and _is_person(c) for c in tok.head.children)
     return False
 
 
@@ -558,7 +560,7 @@ def _post(tok: Any) -> Any:
     return tok
 
 
-def _is_name(tok: Any) -> bool:
+def _is_person(tok: Any) -> bool:
     """A person's name: a place or a company is described in many words ("Russia's largest client", "its biggest
     customer"); a person's post is one fact ("ambassador", "chief executive")."""
     return tok.ent_type_ == "PERSON"
@@ -686,6 +688,7 @@ def _analyse(text: str, doc: Any) -> Analysis:
         root = chunk.root.i  # its head noun and the nouns compounded with it, not its adjectives
         a.asked_kind = [t.text for t in chunk if t.i == root or (t.dep_ == "compound" and t.head.i == root)]
     a.asked_rest = _asked_rest(doc, chunk)
+    a.who_is = _who_is(doc)
     a.described = [_key(_post(t)) for t in doc if t.pos_ == "NOUN" and _describes_name(t)]
     a.asked_heads = _asked_heads(doc)
     a.items = _items(doc) if not a.has_verb else []
@@ -734,11 +737,9 @@ def _asked_heads(doc: Any) -> list[str]:
     return [*heads, head] if head else heads
 
 
-@lru_cache(maxsize=256)  # asked of the same question for each of its best evidence sentences
-def described(question: str) -> str:
+def _who_is(doc: Any) -> str:
     """The noun a "Who is ...?" question describes someone by: "Who is Russia's ambassador to Venezuela?" ->
     "ambassador"; "" for other questions, or a name ("Who is Vladimir Zaemsky?")."""
-    doc = _nlp()(question)
     if len(doc) < 3 or doc[0].lower_ != "who" or doc[1].lemma_ != "be":
         return ""
     chunk = next((c for c in doc.noun_chunks if c.start >= 2), None)

@@ -468,7 +468,6 @@ def stream_answer(
                     passages.append(p)
     timings = {"retrieve": time.perf_counter() - t0}
     asked = cite.without_kind(searched) if kind == "fact" else searched  # "Which news agency ...": not its words
-    coverage = max((index.coverage(asked, f"{p.title} {p.text}") for p in passages), default=0.0)
     similarity = max((p.score for p in passages), default=0.0)
     # a factual question goes on to the model whatever words it shares with the passages: whether it is answered
     # follows from the claim checker (_tie), not from key-word coverage ("When was the Lima Group set up?" shares
@@ -477,6 +476,7 @@ def stream_answer(
     if kind == "who_says" and not ok and compose.asked_speaker(searched):
         # "What did Maria Zakharova say?": a few words, close to no passage in meaning, but a lookup of what
         # one named speaker said, answerable as a fact is (a passage holds the question's words)
+        coverage = max((index.coverage(asked, f"{p.title} {p.text}") for p in passages), default=0.0)
         ok = cite.answerable(coverage, similarity)
     if not ok or cite.missing_names(searched, passages):
         timings["total"] = time.perf_counter() - t0
