@@ -325,7 +325,9 @@ def about(question: str, text: str) -> bool:
 _NUMBER_Q = re.compile(r"^\s*(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when)\b", re.I)
 # "what newspaper" asks for a name as "which newspaper" does: a noun for a named thing after "what"
 _NAME_Q = re.compile(
-    r"^\s*(?:who|whom|whose|(?:what|which)\s+(?:is\s+the\s+)?name|which\s+\w+|what\s+(?:\w+\s+)?"
+    r"^\s*(?:(?:in|at|from|to|for|by|on|with|under|of)\s+)?"  # "In which city ...?"
+    r"(?:who|whom|whose|(?:what|which)\s+(?:(?:is|was|are|were)\s+)?(?:(?:the|his|her|their|its)\s+)?"
+    r"(?:(?:first|last|full|family|given|real|nick|sur)\s*)?names?|which\s+\w+|what\s+(?:\w+\s+)?"
     r"(?:newspaper|agency|company|country|city|team|club|organi[sz]ation|group|outlet|network|channel|firm|"
     r"bank|party|official|minister|president|leader|person|player|coach|nation|state)s?\b(?!\s+of\b))\b",
     re.I,
@@ -400,10 +402,15 @@ def _person_nouns(question: str) -> list[str]:
     return [w.lower() for w in nouns if w and name_label(w) == "PERSON"]
 
 
+# "What is the first name of spokesman Davydenko?": a part of a person's name
+_NAME_PART = re.compile(r"\b(?:first|last|full|family|given|middle|sur)\s*name\s+of\b", re.I)
+
+
 def asks_person(question: str) -> bool:
     """ "Which official ...?", "Who is Russia's ambassador to Venezuela?": the kind of thing asked for, or the noun a
-    "Who is ...?" question describes someone by, is a kind of person (lexicon.PEOPLE_KINDS)."""
-    return bool(_person_nouns(question))
+    "Who is ...?" question describes someone by, is a kind of person (lexicon.PEOPLE_KINDS); "What is the first
+    name of ...?" asks for a person's name."""
+    return bool(_NAME_PART.search(question)) or bool(_person_nouns(question))
 
 
 # kinds of person that are no post: "Which official ...?" is answered by "Deputy Foreign Minister Sergei Ryabkov"

@@ -15,7 +15,9 @@ How it judges (docs/checker.md has the measurements):
    window contradict the statement, however many words they share.
 3. Score. A small logistic model (weights in rag/checker.json, fitted by bench/fit_checker.py on the
    tune half of the data, reported on the other half) turns the alignment features of the best window
-   into a score; every name and number of the statement must be in that window.
+   into a score; every name and number of the statement must be in that window, and each of its acts: the
+   verb, or a word of what it is done to ("agreed to impose an arms embargo" is told by no sentence that
+   says neither imposing nor an embargo).
 
 A statement is `supported` when some window scores above the threshold with no contradiction flag;
 `contradicted` when the window that best matches its words contradicts it; otherwise `not found`.
@@ -32,8 +34,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .chunking import sentences
-from .lexicon import LIGHT_NEGATED, OPPOSITES, PREFIXES
-from .parse import CACHE_MAX, Analysis, Frame, analyse_many, holds_key, merge, name_in
+from .lexicon import ALIASES, LIGHT_NEGATED, OPPOSITES, PREFIXES, REPORTING
+from .parse import ARGUMENTS, CACHE_MAX, Analysis, Frame, analyse_many, holds_key, merge, name_in
 
 if TYPE_CHECKING:
     import numpy as np
@@ -67,6 +69,8 @@ class Alignment:
     events: list[str] = field(default_factory=list)  # main verbs of the statement the text does not say
     # what the statement says a name is ("Zaemsky, the chief executive of Rostec") and the text does not say
     undescribed: list[str] = field(default_factory=list)
+    # acts of the statement of which the window says neither the verb nor what it is done to
+    untold: list[str] = field(default_factory=list)
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -222,10 +226,23 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             flags.append(
                 f"roles swapped: {'/'.join(sorted(theirs_[v1]))} {v1.lower()}s, not {'/'.join(sorted(mine[v1]))}"
             )
-    # names in the same slot: "the sale of weapons to Russia" where the text sells them to Venezuela
+    # names in the same slot: "the sale of weapons to Russia" where the text sells them to Venezuela (a name of
+    # the same kind); "the United States has no interest in a war with Russia" where the text says Russia has none
+    # (the subject or object of the text's act is another name that the statement puts elsewhere: a swap)
+    # All the names the statement puts in one slot count ("Russia and China back ...": either one in the text's)
     for slot in claim.slots:
+        ours = [s.name for s in claim.slots if s.head == slot.head and s.relation == slot.relation]
         rivals = [w for w in window.slots if w.head == slot.head and w.relation == slot.relation]
-        if rivals and all(w.name != slot.name and w.kind == slot.kind for w in rivals) and slot.name in window.surface:
+        if (
+            rivals
+            and all(
+                not any(_same_name(w.name, n) for n in ours)
+                and w.kind == slot.kind
+                and (slot.relation not in ARGUMENTS.values() or name_in(w.name, claim))
+                for w in rivals
+            )
+            and name_in(slot.name, window)
+        ):
             flags.append(f"roles swapped: {slot.head} {slot.relation} {rivals[0].name}, not {slot.name}")
     coverage = len(held) / len(keys) if keys else 0.0
     # a word both say, negated in one of them only ("has enough cash" / "does not have enough cash")
@@ -258,7 +275,29 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
     # the event itself: a main verb the window does not say (nor a word of the same meaning)
     events = [v for v in claim.predicates if v in missing]
     undescribed = [w for w in claim.described if w in missing]
-    return Alignment(coverage, missing, missing_names, missing_numbers, flags, changed, events, undescribed)
+    # an act the window does not tell at all: neither its verb nor any word of what it is done to, its object with
+    # all the statement says of it ("agreed to impose an arms embargo" against a text on a meeting). Other words for
+    # the act keep what it is done to ("passed this information on" / "communicated this information"). Names do not
+    # count: the window was chosen for holding them. Saying and reporting are no act of their own: what is reported
+    # is ("reported a big jump in profits" / "saw profit increase")
+    gone = set(missing)
+
+    def done_to(f: Frame) -> frozenset[str]:  # the content words of what an act is done to, less its names
+        return (f.done_to & claim.content.keys()) - claim.name_tokens
+
+    untold = [
+        f.verb
+        for f in claim.frames
+        if f.verb in gone and f.verb.lower() not in REPORTING and done_to(f) and done_to(f) <= gone
+    ]
+    return Alignment(coverage, missing, missing_names, missing_numbers, flags, changed, events, undescribed, untold)
+
+
+def _same_name(a: str, b: str) -> bool:
+    """One name, written in full or in part ("nicolas maduro", "maduro"; "skt telecom t1", "skt"), its words
+    as lexicon.ALIASES folds them ("european union", "europe union")."""
+    x, y = ({ALIASES.get(w, w) for w in n.split()} for n in (a, b))
+    return x <= y or y <= x
 
 
 def _told_apart(claim: Analysis, window: Analysis) -> set[str]:
@@ -302,6 +341,9 @@ SYNONYM = 0.65
 CONTRADICTION_COVERAGE = 0.5
 # Two neighbouring sentences are read together only when neither holds this share of the statement's words.
 PAIR_BELOW = 0.8
+# A window that does not tell one of the statement's acts scores at most this far under the threshold: never
+# supported, still ranked by how close it is (the score is a belief, not only a verdict)
+UNTOLD_BELOW = 0.01
 
 # --- scoring ------------------------------------------------------------------------------------------
 FEATURES = (
@@ -479,15 +521,19 @@ class ClaimChecker:
             for x in scored
             if not x[4].flags and not x[4].missing_names and not x[4].missing_numbers and not x[4].undescribed
         ]
-        best = max(clean, key=lambda x: x[:3]) if clean else top
+        # a window that does not tell one of the statement's acts holds the belief under the bar: it may be close
+        # in meaning, it does not say it
+        bar = self.model.threshold - UNTOLD_BELOW
+        scored_clean = [(min(x[0], bar) if x[4].untold else x[0], *x[1:]) for x in clean]
+        best = max(scored_clean, key=lambda x: x[:3]) if clean else top
         score = best[0] if clean else 0.0
         self.last_features = best[5]
         if score >= self.model.threshold:
             return Verdict(SUPPORTED, score, best[3][0], best[3], "")
         a = best[4]
         why = (
-            f"not in the text: {', '.join((a.missing_names + a.missing_numbers + a.undescribed)[:3])}"
-            if a.missing_names or a.missing_numbers or a.undescribed
+            f"not in the text: {', '.join((a.missing_names + a.missing_numbers + a.undescribed + a.untold)[:3])}"
+            if a.missing_names or a.missing_numbers or a.undescribed or a.untold
             else f"not stated: {', '.join(a.missing[:4])}"
             if a.missing
             else "too far in meaning"

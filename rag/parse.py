@@ -60,6 +60,8 @@ class Frame:
     # ..."), "disputed" when it is what someone denies ("refuted claims that Russia had reduced ..."), else ""
     told: str = ""
     teller: frozenset[str] = frozenset()  # key words of who reports or denies it
+    # every content word of what the act is done to, with what it says of it ("an arms embargo on Venezuela")
+    done_to: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,9 @@ def _number(word: str) -> str:
     word = word.replace(",", "")
     if word in NUMBER_WORDS:
         return NUMBER_WORDS[word]
+    day = re.fullmatch(r"(\d+)(?:st|nd|rd|th)", word)  # "June 3rd" is June 3
+    if day:
+        return day.group(1)
     try:
         f = float(word)
     except ValueError:
@@ -262,6 +267,7 @@ def _disputing(verb: Any) -> bool:
 
 def _frame(verb: Any) -> Frame:
     roles: dict[str, set[str]] = {"actor": set(), "patient": set(), "recipient": set()}
+    done: set[str] = set()
     negated = False
     actor_kind = ""
     for c in verb.children:
@@ -271,6 +277,8 @@ def _frame(verb: Any) -> Frame:
             negated = True
         if c.dep_ in ("nsubj", "csubj"):
             actor_kind = _kind(c)
+        if ROLE_DEPS.get(c.dep_) == "patient":
+            done |= {_key(t) for t in c.subtree if t.pos_ in CONTENT_POS and not t.is_stop}
         if c.dep_ in ROLE_DEPS:
             words = _role_words(c)
             if not words and c.dep_ == "nsubj" and fold(c.text) in ("i", "we"):
@@ -308,6 +316,8 @@ def _frame(verb: Any) -> Frame:
         or (fold(head.lemma_) in ATTEMPTING and any(c.dep_ == "neg" for c in head.children))
     ):
         negated = not negated  # "refused to confirm", "have yet to respond", "didn't try to commit": not done
+    if verb.dep_ == "pcomp" and fold(verb.head.text) == "against":
+        negated = not negated  # "warned actors against deploying" is "warned them not to deploy"
     told = "disputed" if _disputed(verb) else "reported" if _reported(verb) else ""
     if told == "disputed":
         negated = not negated
@@ -321,6 +331,11 @@ def _frame(verb: Any) -> Frame:
             actor_kind = _kind(c)
     if verb.dep_ == "acl" and not roles["actor"] and verb.tag_ == "VBN":
         roles["patient"] |= _role_words(verb.head)  # "contractors affiliated with ...": patient
+    if verb.dep_ == "acl":  # a participle describing a noun tells its act by its own words ("issues related to X");
+        # an infinitive under a noun tells none ("the ability of aid groups to provide supplies": no act happened)
+        done = {_key(t) for t in verb.subtree if t is not verb and t.pos_ in CONTENT_POS and not t.is_stop}
+        if verb.tag_ == "VB":
+            done = set()
     return Frame(
         _key(verb),
         negated,
@@ -330,6 +345,7 @@ def _frame(verb: Any) -> Frame:
         actor_kind if roles["actor"] else "",
         told,
         _teller(verb) if told else frozenset(),
+        frozenset(done),
     )
 
 
@@ -392,19 +408,51 @@ def _negated_words(doc: Any) -> set[str]:
     return out
 
 
+def _name_of(tok: Any) -> str:
+    """The name a token is part of, keyed as Analysis.names keys it ("States" in "the United States" -> "united
+    states"; "Washington" -> "united states"); a word outside any name, by its key."""
+    if not tok.ent_type_:
+        return _key(tok)
+    ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+    key = _entity_name(ent)[0] if ent is not None else ""
+    return key or _key(tok)
+
+
+def _entity_name(ent: Any) -> tuple[str, list[str]]:
+    """A recognised name's key in Analysis.names ("the U.S." -> "united states") and its words as aliases fold
+    them; ("", []) for one of stop words only."""
+    words = [
+        ALIASES.get(w, w) for w in (fold(t.text) for t in ent if (not t.is_stop and t.is_alpha) or _abbreviated(t))
+    ]
+    if not words:
+        return "", []
+    return ALIASES.get(fold(ent.text).removeprefix("the "), " ".join(words)), words
+
+
+ARGUMENTS = {"nsubj": "subject", "nsubjpass": "passive subject", "dobj": "object"}
+
+
 def _slots(doc: Any) -> list[Slot]:
     """Names and the word they hang from: 'the sale of Russian weapons to Venezuela' gives
-    (sale, to, venezuela) and (weapon, amod, russia)."""
+    (sale, to, venezuela) and (weapon, amod, russia); 'Russia backs Maduro' gives (back, subject, russia) and
+    (back, object, maduro); a subject listed with another ("Russia and China back ...") hangs where the first does."""
     out = []
     for t in doc:
         kind = _kind(t)
         if not kind or t.dep_ == "compound":
             continue
-        name = _key(t)
+        name = _name_of(t)
+        # a subject or object listed with another hangs where the first does; one in apposition to it, too (the
+        # small parser chains "The Wall Street Journal, the Russian state defense contractor, Rostec, had reduced")
+        first = t
+        while first.head is not first and (first.dep_ == "appos" or (first.dep_ == "conj" and _kind(first.head))):
+            first = first.head
         if t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.head is not t.head:
             head, relation = t.head.head, fold(t.head.text)
         elif t.dep_ in ("amod", "poss", "nmod"):
             head, relation = t.head, "of"
+        elif first.dep_ in ARGUMENTS:
+            head, relation = first.head, ARGUMENTS[first.dep_]
         else:
             continue
         if head.pos_ in ("NOUN", "VERB"):
@@ -640,11 +688,10 @@ def _analyse(text: str, doc: Any) -> Analysis:
             continue
         if ent.label_ in ("DATE", "TIME") and not re.search(r"\d|" + _CALENDAR, ent.text, re.I):
             continue  # "what year", "recent months": no date to find
-        words = [fold(t.text) for t in ent if (not t.is_stop and t.is_alpha) or _abbreviated(t)]
-        name = " ".join(ALIASES.get(w, w) for w in words)
-        if name:
-            a.names[ALIASES.get(fold(ent.text).removeprefix("the "), name)] = ent.label_
-            a.name_tokens.update(ALIASES.get(w, w) for w in words)
+        key, words = _entity_name(ent)
+        if key:
+            a.names[key] = ent.label_
+            a.name_tokens.update(words)
     for t in doc:
         if not _abbreviated(t) and (
             t.pos_ not in CONTENT_POS

@@ -138,6 +138,17 @@ def test_declines_and_expected_types() -> None:
     # nor is it in full: a name counts by its last word ("Who did Shabayev talk to?" had got "Yevgeny Shabayev.")
     assert not cite.has_expected_type("Yevgeny Shabayev.", "Who did Shabayev talk to?")
     assert cite.has_expected_type("Vladimir Putin.", "Who did Vladimir Zaemsky meet?")
+    # a question may open with its preposition; a part of someone's name asks for that person
+    assert cite.expected_type("In which Venezuelan city is the training centre located?") == "name"
+    assert cite.expected_type("To whom did Maduro give the concessions?") == "name"
+    assert cite.expected_type("In what way did Russia respond?") is None
+    first_name = "What is the first name of Rosoboronexport spokesman Davydenko?"
+    assert cite.expected_type(first_name) == "name" and cite.asks_person(first_name)
+    quoted = (
+        "Venezuela, Russia’s largest client in Latin America, has already received ‘a significant amount of Russian "
+        "arms and military technology’, Rosoboronexport spokesman Davydenko added."
+    )
+    assert not cite.holds_kind(quoted, first_name)  # it names him only as the question does
 
 
 def test_an_answer_that_adds_only_places_is_no_answer_to_who_is_or_which_command() -> None:

@@ -98,10 +98,11 @@ def test_questions_written_by_someone_else(settings) -> None:
 def test_questions_written_by_a_second_hand(settings) -> None:
     """50 factual questions (40 answerable, 10 not) written on 2026-12-05 by another helper who saw neither this code
     nor our sets (tests/data/questions_unseen_2.jsonl). Its tune half was read once (docs/answers.md); measured on
-    all of it: accuracy 0.85, 2 of 40 declined, 5 of 10 unanswerable declined."""
+    all of it: accuracy 0.85, 2 of 40 declined, 6 of 10 unanswerable declined (5 until 2026-12-06, when "What is
+    the first name of ...?" came to ask for a person)."""
     accuracy, declined, misses = _held_out("questions_unseen_2.jsonl", settings)
     assert accuracy >= 0.8, misses
-    assert declined >= 4
+    assert declined >= 5
 
 
 def test_a_question_in_other_words_than_its_article_is_answered(settings) -> None:
