@@ -78,6 +78,9 @@ _DROP_LINE = re.compile(
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
+# The placeholder a page's embedded widget leaves in the text ("... so far for the year. Loading September has
+# brought ..."): cut where a sentence or a line begins with it.
+_PLACEHOLDER = re.compile(r"(?:^|(?<=[.!?”\"’]))\s*Loading(?:\.{3}|…)?\s+(?=[A-Z“\"‘])")
 # Donation appeals and similar pleas: dropped when two of these appear in one paragraph.
 _APPEAL = re.compile(
     r"\b(?:please\s+(?:contribute|donate|support)|our\s+readers|donat(?:e|ion)|"
@@ -120,7 +123,9 @@ def clean_text(raw: str) -> str:
             continue
         if len(set(m.group(0).lower() for m in _APPEAL.finditer(line))) >= 2:
             continue
-        kept.append(line)
+        line = _PLACEHOLDER.sub(lambda m: " " if m.start() else "", line)
+        if line:
+            kept.append(line)
     return "\n\n".join(kept)
 
 

@@ -49,6 +49,20 @@ def test_clean_text_drops_an_advertisement_marker_between_paragraphs() -> None:
     assert clean_text(raw) == "Savannah Montano was a trending name.\n\nShe moved on."
 
 
+def test_clean_text_drops_a_widgets_loading_placeholder() -> None:
+    """The Age and The Sydney Morning Herald leave "Loading" where an embed was: it had made "Loading Google" the
+    name of a company in answers."""
+    raw = (
+        "The Nasdaq lost 1.6 per cent.\n\nLoading September has brought a loss. Loading Wall Street has dealt with it."
+    )
+    assert (
+        clean_text(raw)
+        == "The Nasdaq lost 1.6 per cent.\n\nSeptember has brought a loss. Wall Street has dealt with it."
+    )
+    kept = "Loading the ships took days. The page said: loading docks were full."
+    assert clean_text(kept) == kept
+
+
 def test_clean_text_drops_related_headlines_but_not_the_next_paragraph() -> None:
     raw = "Story starts here.\nRelated Posts\nSome Other Headline\nAnother one…\nThe story goes on, fully.\n"
     assert clean_text(raw) == "Story starts here.\n\nThe story goes on, fully."
