@@ -205,12 +205,10 @@ def best_verdict(
         asked = analyse_many([f"{question.rstrip()} {statement}"])[0].names
         posts = {w for a in analyse_many(claims) for w in a.described}
         for i, start, end, text in sents:
-            if (
-                any(start < e and s_ < end for s_, e in read)
-                and answer_in(statement, text)
-                and all(name_in(n, analyse_many([text])[0]) for n in asked)
-                and all(holds_key(w, analyse_many([text])[0]) for w in posts)
-            ):
+            if not (any(start < e and s_ < end for s_, e in read) and answer_in(statement, text)):
+                continue
+            said = analyse_many([text])[0]
+            if all(name_in(n, said) for n in asked) and all(holds_key(w, said) for w in posts):
                 v = Verdict(
                     SUPPORTED, chk.model.threshold, 0, (0,), "the answer is in the sentence read for the question"
                 )
@@ -314,8 +312,8 @@ def about(question: str, text: str) -> bool:
     q, t = analyse_many([question, text])
     # as the checker reads names: "Group" alone does not name the International Contact Group where the text names
     # the Lima Group
-    missing = [n for n in missing_in(question, [text]) + [n for n in q.names if not name_in(n, t)] if n in q.names]
-    missing = [n for n in dict.fromkeys(missing) if q.names[n] not in _NOT_NAMES]
+    unwritten = set(missing_in(question, [text]))
+    missing = [n for n, label in q.names.items() if label not in _NOT_NAMES and (n in unwritten or not name_in(n, t))]
     if not missing:
         return True
     kinds = {q.names[n] for n in missing}
@@ -324,10 +322,11 @@ def about(question: str, text: str) -> bool:
 
 _NUMBER_Q = re.compile(r"^\s*(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when)\b", re.I)
 # "what newspaper" asks for a name as "which newspaper" does: a noun for a named thing after "what"
+_NAME_PARTS = r"(?:first|last|full|family|given|middle|real|nick|sur)"  # "first name", "surname"
 _NAME_Q = re.compile(
     r"^\s*(?:(?:in|at|from|to|for|by|on|with|under|of)\s+)?"  # "In which city ...?"
     r"(?:who|whom|whose|(?:what|which)\s+(?:(?:is|was|are|were)\s+)?(?:(?:the|his|her|their|its)\s+)?"
-    r"(?:(?:first|last|full|family|given|real|nick|sur)\s*)?names?|which\s+\w+|what\s+(?:\w+\s+)?"
+    rf"(?:{_NAME_PARTS}\s*)?names?|which\s+\w+|what\s+(?:\w+\s+)?"
     r"(?:newspaper|agency|company|country|city|team|club|organi[sz]ation|group|outlet|network|channel|firm|"
     r"bank|party|official|minister|president|leader|person|player|coach|nation|state)s?\b(?!\s+of\b))\b",
     re.I,
@@ -403,7 +402,7 @@ def _person_nouns(question: str) -> list[str]:
 
 
 # "What is the first name of spokesman Davydenko?": a part of a person's name
-_NAME_PART = re.compile(r"\b(?:first|last|full|family|given|middle|sur)\s*name\s+of\b", re.I)
+_NAME_PART = re.compile(rf"\b{_NAME_PARTS}\s*name\s+of\b", re.I)
 
 
 def asks_person(question: str) -> bool:

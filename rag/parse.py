@@ -267,7 +267,6 @@ def _disputing(verb: Any) -> bool:
 
 def _frame(verb: Any) -> Frame:
     roles: dict[str, set[str]] = {"actor": set(), "patient": set(), "recipient": set()}
-    done: set[str] = set()
     negated = False
     actor_kind = ""
     for c in verb.children:
@@ -277,8 +276,6 @@ def _frame(verb: Any) -> Frame:
             negated = True
         if c.dep_ in ("nsubj", "csubj"):
             actor_kind = _kind(c)
-        if ROLE_DEPS.get(c.dep_) == "patient":
-            done |= {_key(t) for t in c.subtree if t.pos_ in CONTENT_POS and not t.is_stop}
         if c.dep_ in ROLE_DEPS:
             words = _role_words(c)
             if not words and c.dep_ == "nsubj" and fold(c.text) in ("i", "we"):
@@ -331,11 +328,6 @@ def _frame(verb: Any) -> Frame:
             actor_kind = _kind(c)
     if verb.dep_ == "acl" and not roles["actor"] and verb.tag_ == "VBN":
         roles["patient"] |= _role_words(verb.head)  # "contractors affiliated with ...": patient
-    if verb.dep_ == "acl":  # a participle describing a noun tells its act by its own words ("issues related to X");
-        # an infinitive under a noun tells none ("the ability of aid groups to provide supplies": no act happened)
-        done = {_key(t) for t in verb.subtree if t is not verb and t.pos_ in CONTENT_POS and not t.is_stop}
-        if verb.tag_ == "VB":
-            done = set()
     return Frame(
         _key(verb),
         negated,
@@ -345,8 +337,21 @@ def _frame(verb: Any) -> Frame:
         actor_kind if roles["actor"] else "",
         told,
         _teller(verb) if told else frozenset(),
-        frozenset(done),
+        _done_to(verb),
     )
+
+
+def _done_to(verb: Any) -> frozenset[str]:
+    """Every content word of what an act is done to: its object with all that is said of it ("impose an arms embargo
+    on Venezuela"). A participle describing a noun is told by its own words ("issues related to X"); an infinitive
+    under a noun tells no act ("the ability of aid groups to provide supplies": nothing was provided)."""
+    if verb.dep_ == "acl":
+        if verb.tag_ == "VB":
+            return frozenset()
+        parts = [t for t in verb.subtree if t is not verb]
+    else:
+        parts = [t for c in verb.children if ROLE_DEPS.get(c.dep_) == "patient" for t in c.subtree]
+    return frozenset(_key(t) for t in parts if t.pos_ in CONTENT_POS and not t.is_stop)
 
 
 def _speaker(verb: Any) -> Any:
