@@ -679,6 +679,15 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
             into = max(longer, key=lambda k: len(mentions_[k]))
             mentions_[into] += mentions_.pop(short)
             people.discard(short)
+    if q.wants == "person" and article is not None:
+        # a surname that the small recogniser takes for an organisation ("Bankman-Fried" alone, wherever the passages
+        # found never write the full name) is a person where its articles write it in full as a person's name
+        for key in [k for k in mentions_ if k not in people]:
+            written = Counter(w for _, w, _ in mentions_[key]).most_common(1)[0][0]
+            sources = dict.fromkeys(ev.passages[sents[j][0]].source for j, _, _ in mentions_[key])
+            full = full_name(written, "\n".join(article(s) for s in sources))
+            if full != written and ("PERSON" in dict(analyse_many([full])[0].entities).values()):
+                people.add(key)
 
     def fits(key: str) -> bool:  # of the kind asked for (the small parser's labels are a guide, not a rule)
         if labels is None:

@@ -339,6 +339,30 @@ def test_a_sentence_is_read_in_its_passage() -> None:
     assert points[0].text == texts[1]
 
 
+def test_a_sentence_that_tells_facts_of_its_own_leads_one_that_restates_the_topic() -> None:
+    """Two sentences as close to the question, in one passage: the one that names what the question does not (a
+    club, a goalkeeper, a number of goals) leads the one that says the question's topic again (the real parser
+    finds the names)."""
+    import numpy as np
+
+    from rag.retrieve import Passage
+
+    texts = [
+        "Manchester United have again gone out of the Champions League at the group stage.",
+        "Manchester United conceded 15 goals, and Andre Onana's errors against Galatasaray cost them.",
+    ]
+
+    def embed(batch: list[str]) -> np.ndarray:  # both sentences equally close to the question, apart
+        table = {texts[0]: [0.6, 0.8, 0.0], texts[1]: [0.6, 0.0, 0.8]}
+        return np.array([[1.0, 0.0, 0.0] if t.startswith("Why") else table[t] for t in batch])
+
+    text = " ".join(texts)
+    passages = [Passage("united.txt", "title", text, 0, len(text), 0.5)]
+    question = "Why did Manchester United go out of the Champions League?"
+    points = compose.choose(question, passages, embed, lambda q, t: 0.0, "explain")
+    assert points[0].text == texts[1], [p.text for p in points]
+
+
 def test_what_a_named_speaker_said_is_told_by_lines_about_that_speaker() -> None:
     """ "What did China say about the crisis in Venezuela?" had been answered by lines about the crisis told by
     anyone ("The Venezuelan crisis intensified when Guaidó proclaimed himself interim president ..."), the one line

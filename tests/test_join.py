@@ -314,6 +314,36 @@ def test_a_person_question_is_answered_with_a_person() -> None:
     assert not result.declined and result.text.startswith("Tyreek Hill"), result.text
 
 
+def test_a_surname_tagged_as_an_organisation_is_a_person_where_its_article_names_the_person_in_full() -> None:
+    """ "Bankman-Fried" alone is an organisation to the small recogniser; the passages found never write "Sam
+    Bankman-Fried", his article does, twice: he is a person, and a person is the answer to "Who ...?", not the
+    prosecutor the passages tag as one (the real parser labels the names)."""
+    from rag.claims import ClaimChecker
+    from rag.retrieve import Passage
+
+    q = join.analyse(
+        "Who, according to TechCrunch, allegedly instructed an employee to take $14 billion from customers, was once "
+        "considered the richest person under 30, and is facing a criminal trial?",
+        ALIASES,
+    )
+    assert q is not None and q.form == join.ENTITY and q.wants == "person"
+    found = (
+        "U.S. Attorney Damian Williams spoke about the case on Tuesday. Bankman-Fried allegedly told an employee to "
+        "take $14 billion from customers. Bankman-Fried faces a criminal trial."
+    )
+    whole = f"Sam Bankman-Fried founded FTX. Sam Bankman-Fried was once the richest person under 30. {found}"
+    passages = [Passage("a.json", "", found, 0, len(found), 0.8, {"source": "TechCrunch", "date": "2023-10-01"})]
+    ev = join.Evidence(q, [], passages)
+
+    class Plain(ClaimChecker):
+        def vectors(self, texts: list[str]) -> None:  # type: ignore[override]
+            return None
+
+    assert join.entity(q, ev, Plain()).text.startswith("Damian Williams")  # the passages alone: no person but him
+    result = join.entity(q, ev, Plain(), article=lambda source: whole)
+    assert not result.declined and result.text.startswith("Sam Bankman-Fried"), result.text
+
+
 def test_a_question_whether_an_outlet_failed_to_report_is_answered_no_when_it_reported_in_time() -> None:
     q = join.analyse(
         "Did the Sporting News fail to report on FC Cincinnati's achievement before The Age mentioned Aston "
