@@ -445,6 +445,7 @@ def holds_kind(sentence: str, question: str) -> bool:
     if expected_type(question) == "name":
         return (
             names_another(sentence, question)
+            and names_another_where_asked(sentence, question)
             and not _only_places(sentence, question)
             and (not asks_person(question) or (adds_person(sentence, question) and holds_post(sentence, question)))
         )
@@ -475,6 +476,35 @@ def names_another(sentence: str, question: str) -> bool:
 
     said, asked = analyse_many([sentence, question])
     return any(kind not in ("DATE", "TIME") and not name_in(n, asked) for n, kind in said.names.items())
+
+
+# "Where ...?", "In which Venezuelan city ...?", "Which countries ...?": the words after which / what are read for
+# a kind of place
+_PLACE_ASKED = re.compile(
+    r"\s*(?:where\b|(?:(?:in|at|from|to|into)\s+)?(?:which|what)\s+((?:[\w-]+\s+){0,2}[\w-]+))", re.I
+)
+
+
+def names_another_where_asked(sentence: str, question: str) -> bool:
+    """Does the sentence name someone or something the question does not in the clause that says what the question
+    asks about (the clause holding most of its words), or as the one who says that clause (a place is never the one
+    who says something)? "In which Venezuelan city is Rosoboronexport's helicopter pilot training centre?" is not
+    answered by "Rosoboronexport, Russia's state arms export company, said it has opened a training centre for
+    military helicopter pilots in Venezuela after Moscow flew in troops": the centre's clause names Venezuela only;
+    "Who is the spokeswoman who urged the United States to stop threatening Venezuela?" is answered by "'We
+    recommend that the United States stop threatening Venezuela ...,' spokeswoman Maria Zakharova said"."""
+    from .lexicon import name_label
+    from .parse import analyse_many, name_in
+
+    said, asked = analyse_many([sentence, question])
+    if not said.clauses:
+        return True
+    keys = set(asked.content)
+    best = max(said.clauses, key=lambda c: len(c.keys & keys))
+    m = _PLACE_ASKED.match(question)
+    place = m is not None and (m.group(1) is None or any(name_label(w) == "GPE" for w in m.group(1).split()))
+    names = best.names | (frozenset() if place else best.said_by)
+    return any(label not in ("DATE", "TIME") and not name_in(n, asked) for n, label in said.names.items() if n in names)
 
 
 def restates(answer: str, question: str) -> bool:

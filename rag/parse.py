@@ -65,6 +65,17 @@ class Frame:
 
 
 @dataclass(frozen=True)
+class Clause:
+    """One clause of a sentence, less the clauses within it: in "Rosoboronexport said it has opened a training centre
+    in Venezuela after Moscow flew in troops", "it has opened a training centre in Venezuela" holds Venezuela, not
+    Moscow (whose "flew in troops" is a clause of its own) nor Rosoboronexport (who says it: `said_by`)."""
+
+    keys: frozenset[str]  # its words, keyed as Analysis.content keys them
+    names: frozenset[str]  # its names, keyed as Analysis.names keys them
+    said_by: frozenset[str] = frozenset()  # the names of the clause that reports it ("Reuters reported that ...")
+
+
+@dataclass(frozen=True)
 class Slot:
     """A name hanging from a word by a relation: 'sale -to-> russia', 'weapon -amod-> venezuela'."""
 
@@ -97,6 +108,7 @@ class Analysis:
     quantities: list[Quantity] = field(default_factory=list)
     frames: list[Frame] = field(default_factory=list)
     slots: list[Slot] = field(default_factory=list)
+    clauses: list[Clause] = field(default_factory=list)
     tokens: list[Tok] = field(default_factory=list)
     negated: set[str] = field(default_factory=set)  # the words a negation applies to ("not confirm" -> confirm)
     # the verbs of clauses told as someone's denial / someone's report (Frame.told): one is no contradiction of
@@ -759,7 +771,44 @@ def _analyse(text: str, doc: Any) -> Analysis:
         if t.pos_ in ("VERB", "ADJ", "NOUN", "ADV") and not t.is_stop and t.is_alpha
     ]
     a.frames = [_frame(t) for t in doc if t.pos_ == "VERB" and _key(t) not in LIGHT]
+    a.clauses = _clauses(doc, a)
     return a
+
+
+# a clause within another ("after Moscow flew in troops"); not a noun's own ("the group linked to Wagner")
+_CLAUSE_DEPS = frozenset({"ccomp", "advcl", "parataxis", "csubj"})
+
+
+def _clauses(doc: Any, a: Analysis) -> list[Clause]:
+    """The sentence's clauses, each with the words and names that are its own (`Clause`)."""
+
+    def head(t: Any) -> Any:  # the verb whose clause a token is in
+        while t.head.i != t.i and not (t.dep_ in _CLAUSE_DEPS or (t.dep_ == "conj" and t.pos_ in ("VERB", "AUX"))):
+            t = t.head
+        return t
+
+    keys: dict[int, set[str]] = {}
+    names: dict[int, set[str]] = {}
+    heads: dict[int, Any] = {}
+    for t in doc:
+        h = head(t)
+        heads[h.i] = h
+        keys.setdefault(h.i, set()).add(_key(t))
+        name = _name_of(t) if t.ent_type_ else ALIASES.get(fold(t.text), fold(t.text)) if t.pos_ == "PROPN" else ""
+        if name in a.names:
+            names.setdefault(h.i, set()).add(name)
+
+    def teller(h: Any) -> frozenset[str]:  # who says the clause: the names of the saying verb's clause above it,
+        node = h  # through what is said within what is said ("'We recommend that the US stop ...,' Zakharova said")
+        for _ in range(4):
+            if node.dep_ not in ("ccomp", "parataxis", "xcomp", "conj") or node.head.i == node.i:
+                return frozenset()
+            node = node.head
+            if _key(node) == "SAY":
+                return frozenset(names.get(head(node).i, ()))
+        return frozenset()
+
+    return [Clause(frozenset(keys[i]), frozenset(names.get(i, ())), teller(h)) for i, h in heads.items()]
 
 
 def holds_key(key: str, window: Analysis) -> bool:
@@ -842,6 +891,7 @@ def merge(parts: list[Analysis]) -> Analysis:
         m.quantities += p.quantities
         m.frames += p.frames
         m.slots += p.slots
+        m.clauses += p.clauses
         m.tokens += p.tokens
         m.negated |= p.negated
         m.disputed.update(p.disputed)

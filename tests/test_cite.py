@@ -339,3 +339,30 @@ def test_a_bare_name_is_not_given_a_post_its_sentence_does_not_give_it(checker) 
     assert cite.best_support("Vladimir Zaemsky.", passages, q, checker=checker, read=read) is None
     q = "Who is Russia's ambassador to Venezuela?"
     assert cite.best_support("Vladimir Zaemsky.", passages, q, checker=checker, read=read) is not None
+
+
+def test_a_quote_answers_which_x_only_where_the_clause_about_it_names_another() -> None:
+    """The name must be in the clause that says what the question asks about, or be the one who says that clause:
+    Moscow "flew in troops" in a clause of its own, and the centre's clause names only Venezuela, which the question
+    names; a place asked for is never the one who says something. A spokeswoman asked for is the one who says the
+    quoted words, however deep in the quote the question's words are."""
+    centre = (
+        "Earlier Saturday, Rosoboronexport, Russia’s state arms export company said it has opened a training centre "
+        "for military helicopter pilots in Venezuela after Moscow flew in troops and equipment."
+    )
+    city = "In which Venezuelan city is Rosoboronexport's helicopter pilot training centre located?"
+    assert cite.names_another(centre, city)  # Moscow, Russia: names the question lacks, anywhere in the sentence
+    assert not cite.names_another_where_asked(centre, city)
+    assert not cite.holds_kind(centre, city)
+    quote = (
+        "“We recommend that the United States stop threatening Venezuela, smothering its economy and pushing it "
+        "towards civil war in open violation of international law,” foreign ministry spokeswoman Maria Zakharova "
+        "said in a statement."
+    )
+    who = "Who is the Russian foreign ministry spokeswoman who urged the United States to stop threatening Venezuela?"
+    assert cite.names_another_where_asked(quote, who) and cite.holds_kind(quote, who)
+    reuters = (
+        "Secret Russian military contractors traveled to Venezuela to provide security for President Nicolas Maduro, "
+        "according to an exclusive Reuters report on Friday."
+    )
+    assert cite.names_another_where_asked(reuters, "Which news agency reported that Russian contractors guard Maduro?")
