@@ -360,7 +360,7 @@ def _done_to(verb: Any) -> frozenset[str]:
     if verb.dep_ == "acl":
         if verb.tag_ == "VB":
             return frozenset()
-        parts = [t for t in verb.subtree if t is not verb]
+        parts = [t for t in verb.subtree if t.i != verb.i]
     else:
         parts = [t for c in verb.children if ROLE_DEPS.get(c.dep_) == "patient" for t in c.subtree]
     return frozenset(_key(t) for t in parts if t.pos_ in CONTENT_POS and not t.is_stop)
@@ -370,7 +370,7 @@ def _speaker(verb: Any) -> Any:
     """The one who says the quote a verb is in: the subject of the saying verb above it."""
     node = verb
     for _ in range(4):
-        if node.dep_ not in ("ccomp", "parataxis", "xcomp", "conj") or node.head is node:
+        if node.dep_ not in ("ccomp", "parataxis", "xcomp", "conj") or node.head.i == node.i:
             return None
         node = node.head
         if _key(node) == "SAY" or fold(node.lemma_) in ("say", "tell", "state", "add", "write"):
@@ -388,7 +388,7 @@ def _negated_words(doc: Any) -> set[str]:
         target = None
         if (t.dep_ == "neg" or f in ("not", "n't", "never") or f in RARELY) and not _not_only(t):
             target = t.head  # "rarely been convincing": as good as "not convincing"
-        elif f in ("no", "neither") and t.head is not t:
+        elif f in ("no", "neither") and t.head.i != t.i:
             target = t.head  # "no authority", "neither the interest"; a subject's negation is its verb's
             if target.dep_ in ("nsubj", "nsubjpass"):
                 target = target.head
@@ -462,9 +462,9 @@ def _slots(doc: Any) -> list[Slot]:
         # a subject or object listed with another hangs where the first does; one in apposition to it, too (the
         # small parser chains "The Wall Street Journal, the Russian state defense contractor, Rostec, had reduced")
         first = t
-        while first.head is not first and (first.dep_ == "appos" or (first.dep_ == "conj" and _kind(first.head))):
+        while first.head.i != first.i and (first.dep_ == "appos" or (first.dep_ == "conj" and _kind(first.head))):
             first = first.head
-        if t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.head is not t.head:
+        if t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.head.i != t.head.i:
             head, relation = t.head.head, fold(t.head.text)
         elif t.dep_ in ("amod", "poss", "nmod"):
             head, relation = t.head, "of"
@@ -504,7 +504,7 @@ def _quantities(doc: Any) -> list[Quantity]:
         head, node = "", last
         # walk up through the number's attachments to the noun it counts and the preposition above it
         for _ in range(3):
-            if node.dep_ in ("nummod", "quantmod", "compound", "amod", "npadvmod", "advmod") and node.head is not node:
+            if node.dep_ in ("nummod", "quantmod", "compound", "amod", "npadvmod", "advmod") and node.head.i != node.i:
                 node = node.head
                 continue
             break
@@ -766,7 +766,7 @@ def _analyse(text: str, doc: Any) -> Analysis:
             f = fold(w.text)
             a.speakers.update({f, fold(w.lemma_), ALIASES.get(f, f)})
     a.tokens = [
-        Tok(_key(t), t.pos_, t.dep_, _key(t.head) if t.head is not t else "", frozenset(_key(c) for c in t.children))
+        Tok(_key(t), t.pos_, t.dep_, _key(t.head) if t.head.i != t.i else "", frozenset(_key(c) for c in t.children))
         for t in doc
         if t.pos_ in ("VERB", "ADJ", "NOUN", "ADV") and not t.is_stop and t.is_alpha
     ]

@@ -466,6 +466,16 @@ def test_an_act_the_text_never_tells_is_not_found(structural: claims.ClaimChecke
     assert structural.check(given, EVIDENCE).supported
 
 
+def test_a_participle_under_a_noun_is_told_by_its_own_complements_not_by_itself() -> None:
+    """What a participle describing a noun is done to is its complements ("leaked last week"); alone ("the money
+    stolen") it has none, so it is never an untold act. (spaCy makes a new Token on each access: a token is compared
+    by its index, never by `is`.)"""
+    (a,) = parse.analyse_many(["The money stolen was returned."])
+    assert {f.verb: f.done_to for f in a.frames}["steal"] == frozenset()
+    (b,) = parse.analyse_many(["The documents leaked last week were old."])
+    assert {f.verb: f.done_to for f in b.frames}["leak"] == frozenset({"week"})
+
+
 CLAIMS_UNSEEN = ROOT / "tests" / "data" / "claims_unseen.jsonl"
 
 
