@@ -379,12 +379,10 @@ def _only_places(answer: str, question: str) -> bool:
     economic difficulties ...”" for "Which U.S. military command said ...?"), or "Who is <someone it describes>
     ...?" ("Russia's ambassador to Caracas ... refuted claims by US media ..." for "Who is Russia's ambassador to
     Venezuela who refuted ...?"). An answer that adds no name the recogniser tags is left to the other checks."""
-    from .lexicon import name_label
     from .parse import analyse_many, name_in
 
     q, a = analyse_many([question, answer])
-    asks_place = any(name_label(w) == "GPE" for w in q.asked_kind)  # "Which city", "Which countries"
-    if not ((q.asked_kind and not asks_place) or _WHO_IS.match(question)):
+    if not ((q.asked_kind and not asks_place(question)) or _WHO_IS.match(question)):
         return False
     # a date or an amount is no one ("the last decade" names no chief executive)
     added = [label for n, label in a.names.items() if not name_in(n, q) and label not in _NOT_NAMES]
@@ -444,8 +442,7 @@ def holds_kind(sentence: str, question: str) -> bool:
     question doesn't name, for how many / when a number or a date?"""
     if expected_type(question) == "name":
         return (
-            names_another(sentence, question)
-            and names_another_where_asked(sentence, question)
+            names_another_where_asked(sentence, question)
             and not _only_places(sentence, question)
             and (not asks_person(question) or (adds_person(sentence, question) and holds_post(sentence, question)))
         )
@@ -485,6 +482,17 @@ _PLACE_ASKED = re.compile(
 )
 
 
+def asks_place(question: str) -> bool:
+    """ "Which city ...?", "In which Venezuelan city ...?", "Which countries ...?", "Where ...?": the kind of thing
+    asked for is a place (lexicon.PLACE_KINDS)."""
+    from .lexicon import name_label
+    from .parse import analyse_many
+
+    m = _PLACE_ASKED.match(question)
+    words = analyse_many([question])[0].asked_kind + (m.group(1).split() if m is not None and m.group(1) else [])
+    return (m is not None and m.group(1) is None) or any(name_label(w) == "GPE" for w in words)
+
+
 def names_another_where_asked(sentence: str, question: str) -> bool:
     """Does the sentence name someone or something the question does not in the clause that says what the question
     asks about (the clause holding most of its words), or as the one who says that clause (a place is never the one
@@ -493,17 +501,14 @@ def names_another_where_asked(sentence: str, question: str) -> bool:
     military helicopter pilots in Venezuela after Moscow flew in troops": the centre's clause names Venezuela only;
     "Who is the spokeswoman who urged the United States to stop threatening Venezuela?" is answered by "'We
     recommend that the United States stop threatening Venezuela ...,' spokeswoman Maria Zakharova said"."""
-    from .lexicon import name_label
     from .parse import analyse_many, name_in
 
     said, asked = analyse_many([sentence, question])
     if not said.clauses:
-        return True
+        return names_another(sentence, question)
     keys = set(asked.content)
     best = max(said.clauses, key=lambda c: len(c.keys & keys))
-    m = _PLACE_ASKED.match(question)
-    place = m is not None and (m.group(1) is None or any(name_label(w) == "GPE" for w in m.group(1).split()))
-    names = best.names | (frozenset() if place else best.said_by)
+    names = best.names | (frozenset() if asks_place(question) else best.said_by)
     return any(label not in ("DATE", "TIME") and not name_in(n, asked) for n, label in said.names.items() if n in names)
 
 

@@ -679,14 +679,21 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
             into = max(longer, key=lambda k: len(mentions_[k]))
             mentions_[into] += mentions_.pop(short)
             people.discard(short)
+    texts: dict[str, str] = {}  # each article read once
+
+    def whole(source: str) -> str:
+        if source not in texts:
+            texts[source] = article(source) if article is not None else ""
+        return texts[source]
+
     if q.wants == "person" and article is not None:
         # a surname that the small recogniser takes for an organisation ("Bankman-Fried" alone, wherever the passages
         # found never write the full name) is a person where its articles write it in full as a person's name
         for key in [k for k in mentions_ if k not in people]:
             written = Counter(w for _, w, _ in mentions_[key]).most_common(1)[0][0]
             sources = dict.fromkeys(ev.passages[sents[j][0]].source for j, _, _ in mentions_[key])
-            full = full_name(written, "\n".join(article(s) for s in sources))
-            if full != written and ("PERSON" in dict(analyse_many([full])[0].entities).values()):
+            full = full_name(written, "\n".join(whole(s) for s in sources))
+            if full != written and "PERSON" in dict(analyse_many([full])[0].entities).values():
                 people.add(key)
 
     def fits(key: str) -> bool:  # of the kind asked for (the small parser's labels are a guide, not a rule)
@@ -734,7 +741,7 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     labels_ = Counter(m[2] for m in mentions_[best])
     person = q.wants == "person" or 2 * labels_["PERSON"] > sum(labels_.values())  # asked for, or mostly tagged
     if article is not None and person:
-        told += [article(a) for a in dict.fromkeys(ev.passages[sents[j][0]].source for j, _, _ in mentions_[best])]
+        told += [whole(a) for a in dict.fromkeys(ev.passages[sents[j][0]].source for j, _, _ in mentions_[best])]
     name = full_name(name, "\n".join(told))
     naming = [j for j, _, _ in mentions_[best]]  # the sentences that name it
     cited: list[Cited] = []

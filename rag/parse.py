@@ -366,16 +366,23 @@ def _done_to(verb: Any) -> frozenset[str]:
     return frozenset(_key(t) for t in parts if t.pos_ in CONTENT_POS and not t.is_stop)
 
 
-def _speaker(verb: Any) -> Any:
-    """The one who says the quote a verb is in: the subject of the saying verb above it."""
+def _saying_verb(verb: Any) -> Any:
+    """The verb of saying that a clause is what is said by, through what is said within what is said ("'We
+    recommend that the US stop ...,' Zakharova said": said, for stop); None when there is none."""
     node = verb
     for _ in range(4):
         if node.dep_ not in ("ccomp", "parataxis", "xcomp", "conj") or node.head.i == node.i:
             return None
         node = node.head
         if _key(node) == "SAY" or fold(node.lemma_) in ("say", "tell", "state", "add", "write"):
-            return next((c for c in node.children if c.dep_ == "nsubj"), None)
+            return node
     return None
+
+
+def _speaker(verb: Any) -> Any:
+    """The one who says the quote a verb is in: the subject of the saying verb above it."""
+    said = _saying_verb(verb)
+    return next((c for c in said.children if c.dep_ == "nsubj"), None) if said is not None else None
 
 
 def _negated_words(doc: Any) -> set[str]:
@@ -425,14 +432,10 @@ def _negated_words(doc: Any) -> set[str]:
     return out
 
 
-def _name_of(tok: Any) -> str:
-    """The name a token is part of, keyed as Analysis.names keys it ("States" in "the United States" -> "united
-    states"; "Washington" -> "united states"); a word outside any name, by its key."""
-    if not tok.ent_type_:
-        return _key(tok)
-    ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
-    key = _entity_name(ent)[0] if ent is not None else ""
-    return key or _key(tok)
+def _names_by_token(doc: Any) -> dict[int, str]:
+    """The name each token of a recognised name is part of, keyed as Analysis.names keys it ("States" in "the United
+    States" -> "united states"; "Washington" -> "united states"), by token index."""
+    return {i: key for e in doc.ents if (key := _entity_name(e)[0]) for i in range(e.start, e.end)}
 
 
 def _entity_name(ent: Any) -> tuple[str, list[str]]:
@@ -454,11 +457,12 @@ def _slots(doc: Any) -> list[Slot]:
     (sale, to, venezuela) and (weapon, amod, russia); 'Russia backs Maduro' gives (back, subject, russia) and
     (back, object, maduro); a subject listed with another ("Russia and China back ...") hangs where the first does."""
     out = []
+    named = _names_by_token(doc)
     for t in doc:
         kind = _kind(t)
         if not kind or t.dep_ == "compound":
             continue
-        name = _name_of(t)
+        name = named.get(t.i) or _key(t)
         # a subject or object listed with another hangs where the first does; one in apposition to it, too (the
         # small parser chains "The Wall Street Journal, the Russian state defense contractor, Rostec, had reduced")
         first = t
@@ -787,6 +791,7 @@ def _clauses(doc: Any, a: Analysis) -> list[Clause]:
             t = t.head
         return t
 
+    named = _names_by_token(doc)
     keys: dict[int, set[str]] = {}
     names: dict[int, set[str]] = {}
     heads: dict[int, Any] = {}
@@ -794,19 +799,13 @@ def _clauses(doc: Any, a: Analysis) -> list[Clause]:
         h = head(t)
         heads[h.i] = h
         keys.setdefault(h.i, set()).add(_key(t))
-        name = _name_of(t) if t.ent_type_ else ALIASES.get(fold(t.text), fold(t.text)) if t.pos_ == "PROPN" else ""
+        name = named.get(t.i) or (ALIASES.get(fold(t.text), fold(t.text)) if t.pos_ == "PROPN" else "")
         if name in a.names:
             names.setdefault(h.i, set()).add(name)
 
-    def teller(h: Any) -> frozenset[str]:  # who says the clause: the names of the saying verb's clause above it,
-        node = h  # through what is said within what is said ("'We recommend that the US stop ...,' Zakharova said")
-        for _ in range(4):
-            if node.dep_ not in ("ccomp", "parataxis", "xcomp", "conj") or node.head.i == node.i:
-                return frozenset()
-            node = node.head
-            if _key(node) == "SAY":
-                return frozenset(names.get(head(node).i, ()))
-        return frozenset()
+    def teller(h: Any) -> frozenset[str]:  # who says the clause: the names of the saying verb's clause
+        said = _saying_verb(h)
+        return frozenset(names.get(head(said).i, ())) if said is not None else frozenset()
 
     return [Clause(frozenset(keys[i]), frozenset(names.get(i, ())), teller(h)) for i, h in heads.items()]
 
