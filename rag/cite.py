@@ -449,6 +449,25 @@ def holds_kind(sentence: str, question: str) -> bool:
     return has_expected_type(sentence, question)
 
 
+def counts(question: str, texts: Sequence[str]) -> list[str]:
+    """The answers sentences offer to "how many X" / "how much X", for the claim checker to try where the model's
+    own answer fails (the 270M model writes "1." having read "Two Russian military planes landed ..."): each number
+    a sentence binds to the noun the question counts, as the sentence writes it ("Two", "three million tons"), never
+    a number of something else; in the order of the sentences, each once. Which one answers is the checker's to say
+    (cite.claims_of puts each in the question's place). Names offered the same way (for who / which X) were
+    measured and not kept: docs/answers.md."""
+    from .parse import analyse_many
+
+    if not texts:
+        return []
+    q, *sents = analyse_many([question, *texts])
+    found: list[str] = []
+    for a in sents:
+        offered = [x.written or x.value for x in a.quantities if q.counted and x.head == q.counted]
+        found += [x for x in offered if x not in found]
+    return found
+
+
 def _bare(word: str) -> str:
     """A word without case and possessive, either apostrophe: "Russia’s" is the question's "Russia's"."""
     return re.sub(r"['’]s?$", "", word.lower())

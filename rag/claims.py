@@ -161,31 +161,29 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
         if q.comparative and all(w.comparative and w.comparative != q.comparative for w in same):
             flags.append(f"direction: {q.comparative} than {q.value}")
     # direction words: the statement says X where the text says its opposite ("smallest" / "largest",
-    # "after" / "before", "legitimate" / "illegitimate"); only where the window is about the same thing
+    # "after" / "before", "legitimate" / "illegitimate"). Read in every window, however few of the statement's
+    # words it holds: one that says the opposite of the statement never supports it ("remaining healthy and
+    # uninjured" against "before leaving with an oblique injury", 4 of 7 words missing); it contradicts only where
+    # it is about the same thing (ClaimChecker._judge: CONTRADICTION_COVERAGE)
     denied = {f.verb.lower() for f in claim.frames if f.negated}
-    if len(held) >= len(missing):
-        for k in sorted(set(missing) | ({"before", "after"} & claim.surface - window.surface)):
-            if k in denied:  # "did not accept" where the text says "rejected": the same, in other words
-                continue
-            opposite = _opposites(k, claim)
-            # the opposite, negated ("'unconvincing' where the text says 'rarely convincing'"), says the same
+    for k in sorted(set(missing) | ({"before", "after"} & claim.surface - window.surface)):
+        if k in denied:  # "did not accept" where the text says "rejected": the same, in other words
+            continue
+        opposite = _opposites(k, claim)
+        # the opposite, negated ("'unconvincing' where the text says 'rarely convincing'"), says the same
+        hit = next(
+            (o for o in sorted(opposite) if o in window.surface - window.negated and o not in claim.surface), None
+        )
+        base = next((k[len(p) :] for p in ("un", "non-", "non") if k.startswith(p)), "")
+        if hit is None and k in claim.adjectives and len(base) >= 6:
+            # "uninjured" where the text says "an oblique injury": the same stem, un-negated
             hit = next(
-                (o for o in sorted(opposite) if o in window.surface - window.negated and o not in claim.surface), None
+                (w for w in sorted(window.surface - window.negated) if w[:5] == base[:5] and w not in claim.surface),
+                None,
             )
-            base = next((k[len(p) :] for p in ("un", "non-", "non") if k.startswith(p)), "")
-            if hit is None and k in claim.adjectives and len(base) >= 6:
-                # "uninjured" where the text says "an oblique injury": the same stem, un-negated
-                hit = next(
-                    (
-                        w
-                        for w in sorted(window.surface - window.negated)
-                        if w[:5] == base[:5] and w not in claim.surface
-                    ),
-                    None,
-                )
-            if hit:
-                flags.append(f"direction: '{k}' where the text says '{hit}'")
-                break
+        if hit:
+            flags.append(f"direction: '{k}' where the text says '{hit}'")
+            break
     # words put in the place of the text's words ("scaled back" where the text says "stepped up"): not a
     # contradiction by itself (a paraphrase does the same), but it counts against support
     changed = [k for k in missing if similar is not None and _substitute(claim, window, k, similar) is not None]

@@ -46,6 +46,8 @@ class Quantity:
     head: str  # the noun it counts ("" when none)
     prep: str  # "from" / "to" / "by" / "" : the preposition it hangs from
     comparative: str  # "more" / "less" / "": "more than 400"
+    # as the text writes it, with the noun it counts where that follows: "three million tons" (not compared)
+    written: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,9 @@ class Analysis:
     asked_kind: list[str] = field(default_factory=list)
     # the nouns a "which X" / "what X" question asks for, each coordinated one ("countries and groups")
     asked_heads: list[str] = field(default_factory=list)
+    # the noun a "how many" / "how much" question counts, as Quantity.head keys it: "plane" in "How many Russian
+    # military planes landed ...?"; "" for any other
+    counted: str = ""
     # a question whose who / which X / what X is its subject: the rest of it, what it says of the answer
     # ("Which group provided security for Maduro?" -> "provided security for Maduro"); "" for any other
     asked_rest: str = ""
@@ -532,7 +537,10 @@ def _quantities(doc: Any) -> list[Quantity]:
             comparative = "more"
         elif re.search(r"\b(less|fewer|under|below|at most)\b(?: than)?$", window):
             comparative = "less"
-        out.append(Quantity(_quantity_value(span), head, prep, comparative))
+        written = doc[span[0].i : last.i + 1].text
+        if last.i + 1 < len(doc) and doc[last.i + 1].pos_ == "NOUN" and _key(doc[last.i + 1]) == head:
+            written = doc[span[0].i : last.i + 2].text  # "three million tons"
+        out.append(Quantity(_quantity_value(span), head, prep, comparative, written))
     return out
 
 
@@ -759,6 +767,7 @@ def _analyse(text: str, doc: Any) -> Analysis:
     a.who_is = _who_is(doc)
     a.described = [_key(_post(t)) for t in doc if t.pos_ == "NOUN" and _describes_name(t)]
     a.asked_heads = _asked_heads(doc)
+    a.counted = _counted(doc)
     a.items = _items(doc) if not a.has_verb else []
     for t in doc:
         who = []
@@ -835,6 +844,21 @@ def _asked_heads(doc: Any) -> list[str]:
         if t.pos_ == "NOUN":
             head = t.lower_
     return [*heads, head] if head else heads
+
+
+def _counted(doc: Any) -> str:
+    """The noun a "how many X" / "how much X" question counts (its key, as Quantity.head is): the last noun of the
+    run of adjectives and nouns after "many" ("Russian military planes" -> "plane"); "" for other questions."""
+    words = [t for t in doc if not t.is_space]
+    if len(words) < 3 or words[0].lower_ != "how" or words[1].lower_ not in ("many", "much"):
+        return ""
+    noun = ""
+    for t in words[2:]:
+        if t.pos_ not in ("ADJ", "NOUN", "PROPN"):
+            break
+        if t.pos_ == "NOUN":
+            noun = _key(t)
+    return noun
 
 
 def _who_is(doc: Any) -> str:

@@ -255,6 +255,16 @@ def _tie(
         return Answer(
             question, " ".join(parts), list(by_passage.values()), searched, False, [], unsupported, passages, timings
         )
+    # the model's answer failed (a 270M model writes "1." having read "Two Russian military planes landed ..."):
+    # for how many, each number the sentences it read give the noun counted, checked as the model's answer would be;
+    # the first the checker supports
+    for offered in cite.counts(searched, [ev.text for ev in evidence])[:READ_CANDIDATES]:
+        s = cite.best_support(offered, passages, searched, evidence=shown, checker=checker, read=read)
+        if s is None or s.passage < 0 or not cite.has_expected_type(offered, question):
+            continue
+        c = _citation(1, passages[s.passage], s.sentence_start, s.sentence_end)
+        text = f"{_capital(offered)}. [1]"
+        return Answer(question, text, [c], searched, False, [], unsupported, passages, timings)
     best = evidence[0] if evidence else None
     # a sentence quoted in place of an answer holds the kind of thing asked for (cite.holds_kind)
     if best is not None and coverage(asked, best.text) >= cite.QUOTE_COVERAGE and cite.holds_kind(best.text, question):
@@ -264,6 +274,7 @@ def _tie(
     return _decline(question, searched, passages, timings)
 
 
+READ_CANDIDATES = 4  # numbers the read sentences offer that the checker tries, where the model's own answer failed
 EXPLAIN_K = 10  # passages an explanatory answer draws on (it wants every article that bears on the question)
 SPEAKER_K = 3  # passages added for each speaker a who-says question names, found by "<speaker> said"
 

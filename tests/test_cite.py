@@ -366,3 +366,13 @@ def test_a_quote_answers_which_x_only_where_the_clause_about_it_names_another() 
         "according to an exclusive Reuters report on Friday."
     )
     assert cite.names_another_where_asked(reuters, "Which news agency reported that Russian contractors guard Maduro?")
+
+
+def test_a_sentence_offers_for_how_many_the_number_of_the_noun_counted() -> None:
+    """What the checker tries where the model's answer fails: the number the sentence gives the noun the question
+    counts, as the sentence writes it; not a number of something else, and nothing for another kind of question."""
+    planes = "Two Russian military planes landed a week ago at the main airport outside Caracas and offloaded 35 tons."
+    assert cite.counts("How many Russian military planes touched down near Caracas?", [planes]) == ["Two"]
+    assert cite.counts("How many tons did the planes offload?", [planes]) == ["35 tons"]
+    assert cite.counts("How many pilots flew the planes?", [planes]) == []
+    assert cite.counts("Why did Russia send planes?", [planes]) == []

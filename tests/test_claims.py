@@ -82,6 +82,18 @@ def test_an_un_word_contradicts_its_own_stem(structural: claims.ClaimChecker) ->
     assert v.label == CONTRADICTED and "injury" in v.reason, v
 
 
+def test_a_window_that_says_the_opposite_never_supports_however_few_words_it_holds(
+    structural: claims.ClaimChecker,
+) -> None:
+    # 4 of the statement's 7 words are not in the sentence: too few for a contradiction, but the sentence's
+    # "injury" against the statement's "uninjured" keeps it from supporting (it had been supported at 0.54)
+    v = structural.check(
+        "Kenneth Walker III remained healthy and uninjured during a game.",
+        ["Kenneth Walker III (Seahawks) took four carries against the Rams before leaving with an oblique injury."],
+    )
+    assert v.label != SUPPORTED, v
+
+
 def test_a_topic_or_a_name_is_not_negated(structural: claims.ClaimChecker) -> None:
     # a noun phrase asserts nothing, so no negation contradicts it; a name is never what a "not" applies to
     for topic in ("Chuba Hubbard", "Chuba Hubbard's role against Dallas"):

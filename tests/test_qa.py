@@ -399,6 +399,30 @@ def test_a_statement_of_the_answer_begins_with_a_capital() -> None:
 
 
 @pytest.mark.slow
+def test_where_the_models_answer_fails_the_answer_the_sentence_offers_is_checked(checker) -> None:
+    """The 270M model read "Two Russian military planes landed ..." and wrote "1.": no sentence supports it, and
+    the key words of the question ("touched down", "unloaded") are too few in the sentence to quote it. The number
+    the sentence gives the planes is put in the question's place and checked: it answers. For a question that
+    asks something the sentence does not tell (the planes' pilots), nothing it offers is supported."""
+    from rag.prompt import Evidence
+    from rag.qa import _tie
+    from rag.retrieve import Passage
+
+    text = (
+        "Two Russian military planes landed a week ago at the main airport outside Caracas and offloaded equipment "
+        "and troops, ratcheting up international tensions."
+    )
+    passages = [Passage("000.txt", "Russia in Venezuela", text, 0, len(text), 0.6)]
+    evidence = [Evidence(0, text, 0, len(text), 0.6)]
+    question = "How many Russian military planes touched down near Caracas and unloaded troops and equipment?"
+    a = _tie(question, question, " 1.", passages, evidence, lambda q, t: 0.0, {}, checker)
+    assert a.text == "Two. [1]" and a.citations[0].support_start == 0, a.text
+    other = "How many pilots flew the Russian military planes that landed near Caracas?"
+    a = _tie(other, other, " 1.", passages, evidence, lambda q, t: 0.0, {}, checker)
+    assert a.abstained, a.text
+
+
+@pytest.mark.slow
 def test_what_the_reader_is_shown_must_be_the_kind_of_thing_asked_for(checker) -> None:
     """The model wrote "the U.S., according to a Reuters report on Friday, ..." for "Which group are the secret
     Russian contractors reportedly affiliated with?". Only "The U.S." was supported, and it was shown, because
