@@ -204,7 +204,8 @@ def _tie(
 
     Each statement goes through the claim checker: one that no sentence supports (or that a sentence
     contradicts) is left out of the text and listed in Answer.unsupported. When nothing is left, or the
-    answer lacks the kind of thing asked for, or its passage is about something else, the best evidence
+    answer lacks the kind of thing asked for, or its passage is about something else: for "how many X", a number
+    the read sentences give X that the checker supports in the model's place (cite.counts); else the best evidence
     sentence is quoted as the answer if it covers the question; otherwise the answer declines.
     """
     raw = raw.strip()
