@@ -59,6 +59,7 @@ _EXPLAIN = re.compile(
     r"\s+between\b)|\bha(?:ve|s|d)\s+to\s+do\s+with\b",
     re.I,
 )
+_WHICH = re.compile(r"^\s*(?:which|what)\b", re.I)
 _YESNO = re.compile(r"^\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b", re.I)
 
 
@@ -113,6 +114,11 @@ def detect(question: str) -> str:
         return "explain"
     if _ASKS.match(q) and _SECOND.search(q):  # "Who sat on the board ..., and who was named to ...?"
         return "list" if all(w.lower() == "who" for w in re.findall(r"\b(?:who|what|which)\b", q, re.I)) else "explain"
+    if _WHICH.match(q):  # the parse tells what the patterns above miss: "Which celebrities and sports brands ...?"
+        from .parse import analyse_many
+
+        if analyse_many([q])[0].asks_many:
+            return "list"
     return "fact"
 
 

@@ -142,6 +142,9 @@ class Analysis:
     asked_kind: list[str] = field(default_factory=list)
     # the nouns a "which X" / "what X" question asks for, each coordinated one ("countries and groups")
     asked_heads: list[str] = field(default_factory=list)
+    # a which / what question asks for more than one thing: its noun is plural, or two are joined ("Which celebrities
+    # and sports brands did FTX partner with?", "Which two individuals ...?")
+    asks_many: bool = False
     # the noun a "how many" / "how much" question counts, as Quantity.head keys it: "plane" in "How many Russian
     # military planes landed ...?"; "" for any other
     counted: str = ""
@@ -766,7 +769,9 @@ def _analyse(text: str, doc: Any) -> Analysis:
     a.asked_rest = _asked_rest(doc, chunk)
     a.who_is = _who_is(doc)
     a.described = [_key(_post(t)) for t in doc if t.pos_ == "NOUN" and _describes_name(t)]
-    a.asked_heads = _asked_heads(doc)
+    a.asked_heads = [t.lower_ for t in _asked_heads(doc)]
+    many = _asked_heads(doc, numbers=True)
+    a.asks_many = len(many) > 1 or any(t.tag_ in ("NNS", "NNPS") for t in many)
     a.counted = _counted(doc)
     a.items = _items(doc) if not a.has_verb else []
     for t in doc:
@@ -825,25 +830,25 @@ def holds_key(key: str, window: Analysis) -> bool:
     return key.endswith("s") and key[:-1] in window.surface
 
 
-def _asked_heads(doc: Any) -> list[str]:
-    """The nouns a "which X" / "what X" question asks for, lower case: "companies" in "Which Russian state
-    companies are ...?", "countries" and "groups" in "Which countries and groups were ...?"; [] when it opens
-    otherwise."""
+def _asked_heads(doc: Any, numbers: bool = False) -> list[Any]:
+    """The nouns (tokens) a "which X" / "what X" question asks for: "companies" in "Which Russian state companies
+    are ...?", "countries" and "groups" in "Which countries and groups were ...?"; with `numbers`, also past a
+    number ("Which two individuals ...?"); [] when it opens otherwise."""
     words = [t for t in doc if not t.is_space]
     if not words or words[0].lower_ not in ("which", "what"):
         return []
-    heads: list[str] = []
-    head = ""
+    heads: list[Any] = []
+    head = None
     for t in words[1:]:
-        if t.pos_ == "CCONJ" and head:  # "countries and groups"
+        if t.pos_ == "CCONJ" and head is not None:  # "countries and groups"
             heads.append(head)
-            head = ""
+            head = None
             continue
-        if t.pos_ not in ("ADJ", "NOUN", "PROPN"):
+        if t.pos_ not in ("ADJ", "NOUN", "PROPN", *(("NUM",) if numbers else ())):
             break
         if t.pos_ == "NOUN":
-            head = t.lower_
-    return [*heads, head] if head else heads
+            head = t
+    return [*heads, head] if head is not None else heads
 
 
 def _counted(doc: Any) -> str:

@@ -49,6 +49,11 @@ EXPLAIN = ROOT / "tests" / "data" / "explain.jsonl"
         ("Rostec cut its staff in Venezuela. How did Moscow explain it?", "explain"),
         # which things will / could / must ... (had been "fact": only did / do / have ... followed the noun)
         ("Which problems will Russia's contractors have to deal with in Venezuela?", "list"),
+        # what the parse reads where no pattern does: a plural noun asked for, two joined, one counted
+        ("Which celebrities and sports brands did FTX partner with before its collapse?", "list"),
+        ("Which two individuals were linked by rumors of a romance?", "list"),
+        ("Which group are the secret Russian contractors in Venezuela reportedly linked to?", "fact"),
+        ("What office does Juan Guaidó hold?", "fact"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
