@@ -837,9 +837,25 @@ def _asked_heads(doc: Any, numbers: bool = False) -> list[Any]:
     words = [t for t in doc if not t.is_space]
     if not words or words[0].lower_ not in ("which", "what"):
         return []
+    return _nouns_after(words[1:], numbers)
+
+
+def _counted(doc: Any) -> str:
+    """The noun a "how many X" / "how much X" question counts (its key, as Quantity.head is): the last noun of the
+    run of adjectives and nouns after "many" ("Russian military planes" -> "plane"); "" for other questions."""
+    words = [t for t in doc if not t.is_space]
+    if len(words) < 3 or words[0].lower_ != "how" or words[1].lower_ not in ("many", "much"):
+        return ""
+    nouns = _nouns_after(words[2:])
+    return _key(nouns[0]) if nouns else ""
+
+
+def _nouns_after(words: list[Any], numbers: bool = False) -> list[Any]:
+    """The head nouns of the run of adjectives and nouns (and numbers, with `numbers`) that words begin with, one
+    for each joined by a conjunction: "countries and groups", "Russian military planes" -> planes."""
     heads: list[Any] = []
     head = None
-    for t in words[1:]:
+    for t in words:
         if t.pos_ == "CCONJ" and head is not None:  # "countries and groups"
             heads.append(head)
             head = None
@@ -849,21 +865,6 @@ def _asked_heads(doc: Any, numbers: bool = False) -> list[Any]:
         if t.pos_ == "NOUN":
             head = t
     return [*heads, head] if head is not None else heads
-
-
-def _counted(doc: Any) -> str:
-    """The noun a "how many X" / "how much X" question counts (its key, as Quantity.head is): the last noun of the
-    run of adjectives and nouns after "many" ("Russian military planes" -> "plane"); "" for other questions."""
-    words = [t for t in doc if not t.is_space]
-    if len(words) < 3 or words[0].lower_ != "how" or words[1].lower_ not in ("many", "much"):
-        return ""
-    noun = ""
-    for t in words[2:]:
-        if t.pos_ not in ("ADJ", "NOUN", "PROPN"):
-            break
-        if t.pos_ == "NOUN":
-            noun = _key(t)
-    return noun
 
 
 def _who_is(doc: Any) -> str:
