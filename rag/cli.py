@@ -76,7 +76,7 @@ def ask(
         rag ask "Who backs Maduro?" --json
         rag ask "How did Russia's presence in Venezuela change?" --mode change
     """
-    from .qa import answer
+    from .qa import LEFT_OUT, answer
 
     filters = {k_: v for k_, v in {"source": source, "after": after, "before": before}.items() if v}
     result = answer(
@@ -104,7 +104,7 @@ def ask(
                 shown.add(p.source)
                 click.echo(f"  - {p.title} ({p.source})")
     if result.unsupported:
-        click.echo("\nNot supported by any passage: " + " | ".join(result.unsupported))
+        click.echo(f"\n{LEFT_OUT}: " + " | ".join(f"“{s}”" for s in result.unsupported))
 
 
 @cli.command()

@@ -34,6 +34,11 @@ class Citation:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
+# how the faces introduce Answer.unsupported: what the model wrote that the answer leaves out (a "1." beside the
+# "Two. [1]" that replaced it must not read as part of the answer)
+LEFT_OUT = "Left out of the answer, as no passage supports it"
+
+
 @dataclass
 class Answer:
     question: str

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from rag import Answer, Citation, Passage, RagError, Settings
+from rag.qa import LEFT_OUT
 from ui import render
 
 EVIL = '<script>window.__xss=1</script> and <img src=x onerror="window.__xss=2">'
@@ -54,6 +55,15 @@ def test_answer_html_escapes_every_piece_of_article_text() -> None:
     assert "Searched: “q&lt;b&gt; searched”" in html
     assert '<mark class="rag-support">&lt;img src=x onerror=&quot;' in html
     assert "\n" not in html
+
+
+def test_what_the_model_wrote_and_the_answer_left_out_is_shown_apart_and_escaped() -> None:
+    article = f"Intro. The council said {EVIL} today. End."
+    passage = f"The council said {EVIL} today."
+    a = Answer("How many?", "Two. [1]", [_citation(passage, article)], searched="How many?", unsupported=["1 <b>."])
+    html = render.answer_html(a, {"evil.txt": article})
+    assert f'<div class="rag-unsupported">{LEFT_OUT}: “1 &lt;b&gt;.”</div>' in html
+    assert html.index("Two. ") < html.index(LEFT_OUT) < html.index("Sources</div>")
 
 
 def test_abstained_answer_lists_related_reading_not_sources() -> None:

@@ -18,6 +18,7 @@ from itertools import pairwise
 from typing import Any, Protocol
 
 from rag.chunking import date_words
+from rag.qa import LEFT_OUT
 
 
 class _Span(Protocol):
@@ -87,8 +88,8 @@ def answer_html(answer: Any, articles: dict[str, str | None]) -> str:
     for warning in getattr(answer, "warnings", []):
         parts.append(f'<div class="rag-warning">⚠ {escape(warning)}</div>')
     if answer.unsupported:
-        joined = " | ".join(escape(s) for s in answer.unsupported)
-        parts.append(f'<div class="rag-unsupported">Not supported by any passage: {joined}</div>')
+        joined = " | ".join(f"“{escape(s)}”" for s in answer.unsupported)
+        parts.append(f'<div class="rag-unsupported">{escape(LEFT_OUT)}: {joined}</div>')
     if answer.citations:
         items = "".join(source_html(c, articles.get(c.source), c.n) for c in answer.citations)
         parts.append(f'<div class="rag-sources"><div class="rag-label">Sources</div>{items}</div>')
