@@ -287,7 +287,8 @@ def compose(
         verdict, first = _decide(question, kept, checker)
         # the lines that decide it come first: "Yes." is followed by the sentence that says so
         kept = [kept[j] for j in first] + [p for j, p in enumerate(kept) if j not in first]
-    if kind == "change":
+    dated = kind == "change" and any(p.date for p in kept)
+    if dated:  # oldest first; a line from an article with no date after them, as it came
         kept.sort(key=lambda p: (p.date or "9999", p.start))
     disagree = kind in ("who_says", "yesno", "change") and (
         _disagree(kept, checker) or _sides_taken(question, kept, checker, passages)
@@ -295,16 +296,19 @@ def compose(
     lines = []
     for n, p in enumerate(kept, 1):
         lead = ""
-        if kind == "change" and p.date:
-            lead = (f"{p.outlet} " if p.outlet else "") + f"({date_words(p.date[:10])}): "
+        if dated:
+            lead = (f"{p.outlet} " if p.outlet else "") + f"({date_words(p.date[:10]) if p.date else 'no date'}): "
         elif kind == "who_says" and p.outlet:
             lead = f"{p.outlet}: "
         lines.append(f"- {lead}{p.text} [{n}]")
     head = {"yes": "Yes.", "no": "No.", "both": "The articles say both yes and no:", "": ""}[verdict]
     if disagree and verdict != "both":
         head = (head + " " if head else "") + "The articles disagree:"
-    elif kind == "change" and any(p.date for p in kept):
+    elif dated:
         head = head or "In the order the articles were published:"
+    elif kind == "change" and kept:
+        # articles with no date (plain .txt files): the order of time is not known, and the answer says so
+        head = head or "The articles carry no dates, so these lines are not in the order of time:"
     text = "\n".join(([head] if head else []) + lines)
     return Composed(text, kept, verdict, disagree)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag import answer, cite, compose
+from rag import Passage, answer, cite, compose
 from rag.errors import BadModeError
 from rag.evaluate import load_benchmark, points_covered
 from rag.kinds import KINDS, detect
@@ -529,3 +529,27 @@ def test_the_lines_that_decide_a_yes_or_no_come_first(checker) -> None:
     )
     assert done.verdict == "no"
     assert done.text.splitlines()[:2] == ["No.", f"- {texts[1]} [1]"], done.text
+
+
+def test_a_change_answer_says_its_dates_or_that_the_articles_carry_none(settings, checker) -> None:
+    """Lines of dated articles come oldest first, each with its date (one from an article with no date comes last,
+    marked so); over articles with no dates at all (the bundled .txt files) the answer says the order is not time's."""
+    texts = [
+        "Rostec cut its staff in Venezuela to a few dozen.",
+        "Russia flew about 100 troops into Caracas.",
+        "Russia said its specialists would stay as long as needed.",
+    ]
+    passages = [
+        Passage(f"{i}.txt", "T", t, 0, len(t), 0.5, {"date": d, "source": "Outlet"} if d else {})
+        for i, (t, d) in enumerate(zip(texts, ["2019-06-03", "2019-03-24", ""], strict=True))
+    ]
+    points = [
+        compose.Point(i, 0, len(t), t, 1.0, p.metadata.get("date", ""), p.metadata.get("source", ""))
+        for i, (t, p) in enumerate(zip(texts, passages, strict=True))
+    ]
+    lines = compose.compose("How did Russia's presence change?", "change", points, checker, passages).text.splitlines()
+    assert lines[0] == "In the order the articles were published:"
+    assert lines[1].startswith("- Outlet (March 24, 2019): Russia flew") and "(June 3, 2019)" in lines[2]
+    assert lines[3].startswith("- (no date): Russia said")
+    a = answer("How did Russia's presence in Venezuela change over the course of 2019?", settings=settings)
+    assert a.kind == "change" and a.text.startswith("The articles carry no dates, so these lines are not in the order")
