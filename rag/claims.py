@@ -172,7 +172,14 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
         opposite = _opposites(k, claim)
         # the opposite, negated ("'unconvincing' where the text says 'rarely convincing'"), says the same
         hit = next(
-            (o for o in sorted(opposite) if o in window.surface - window.negated and o not in claim.surface), None
+            (
+                o
+                for o in sorted(opposite)
+                if o in window.surface - window.negated
+                and o not in claim.surface
+                and not _done_to_other(k, o, claim, window, similar)
+            ),
+            None,
         )
         base = next((k[len(p) :] for p in ("un", "non-", "non") if k.startswith(p)), "")
         if hit is None and k in claim.adjectives and len(base) >= 6:
@@ -289,6 +296,22 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
         if f.verb in gone and f.verb.lower() not in REPORTING and done_to(f) and done_to(f) <= gone
     ]
     return Alignment(coverage, missing, missing_names, missing_numbers, flags, changed, events, undescribed, untold)
+
+
+def _done_to_other(verb: str, opposite: str, claim: Analysis, window: Analysis, similar: Similar | None) -> bool:
+    """The window's opposite act is done to something else than the statement's act: "Russia withdrew its
+    personnel" against "the equipment sent to Venezuela" is no reversal (neither act's object is among the words
+    of what the other is done to, nor of the same meaning); "scaled back its support" against "stepped up its
+    support" is, and so is "confirm the Journal's report" against "refuted claims in the Journal"."""
+    mine = [(f.patient, f.patient | f.done_to) for f in claim.frames if f.verb.lower() == verb]
+    theirs = [(g.patient, g.patient | g.done_to) for g in window.frames if g.verb.lower() == opposite]
+
+    def apart(a: frozenset[str], a_all: frozenset[str], b: frozenset[str], b_all: frozenset[str]) -> bool:
+        if not a or not b or a & b_all or b & a_all:
+            return False
+        return similar is None or all(similar(x, y) < SYNONYM for x in a for y in b)
+
+    return bool(mine and theirs) and all(apart(*m, *t) for m in mine for t in theirs)
 
 
 def _same_name(a: str, b: str) -> bool:

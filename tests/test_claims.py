@@ -435,6 +435,29 @@ def test_a_post_the_text_does_not_give_someone_is_not_supported(structural: clai
     assert structural.check("Vladimir Zaemsky, Russia's ambassador to Venezuela, refuted the claims.", text).supported
 
 
+def test_an_opposite_act_done_to_something_else_is_no_reversal(structural: claims.ClaimChecker) -> None:
+    """ "Did Russia withdraw its personnel from Venezuela?" had been answered "No." from "the focus will be on the
+    equipment sent to Venezuela": send is withdraw's opposite, but it is done to the equipment, not the personnel.
+    The opposite act done to the same thing still contradicts."""
+    text = [
+        "Ryabkov emphasized that the focus will be on the equipment sent to Venezuela, ruling out speculation that "
+        "Russia has military personnel installed in Venezuelan territory."
+    ]
+    v = structural.check("Russia withdrew its personnel from Venezuela.", text)
+    assert v.label != CONTRADICTED, v
+    v = structural.check("Russia withdrew the equipment from Venezuela.", text)
+    assert v.label == CONTRADICTED and v.reason.startswith("direction"), v
+    # refuting claims in the Journal is the opposite of confirming the Journal's report: the Journal is in both
+    v = structural.check(
+        "Rostec confirmed the Wall Street Journal's report that it had sharply cut its staff in Venezuela.",
+        [
+            "On Monday, Russian ambassador to Venezuela Vladimir Zaemsky refuted claims in The Wall Street Journal on "
+            "Sunday that Russia would have significantly reduced the number of Rostec employees."
+        ],
+    )
+    assert v.label == CONTRADICTED, v
+
+
 def test_a_name_in_the_place_of_another_it_names_is_a_swap(structural: claims.ClaimChecker) -> None:
     """The subject (or object) of the text's act is another name that the statement puts elsewhere: the two swapped
     places, though every word is shared. The same act told in other words, with the names in their places, holds."""
