@@ -288,7 +288,7 @@ def compose(
         # the lines that decide it come first: "Yes." is followed by the sentence that says so
         kept = [kept[j] for j in first] + [p for j, p in enumerate(kept) if j not in first]
     dated = kind == "change" and any(p.date for p in kept)
-    if dated:  # oldest first; a line from an article with no date after them, as it came
+    if dated:  # oldest first; lines from articles with no date after them
         kept.sort(key=lambda p: (p.date or "9999", p.start))
     disagree = kind in ("who_says", "yesno", "change") and (
         _disagree(kept, checker) or _sides_taken(question, kept, checker, passages)
