@@ -458,12 +458,12 @@ def counts(question: str, texts: Sequence[str]) -> list[str]:
     measured and not kept: docs/answers.md."""
     from .parse import analyse_many
 
-    if not texts:
+    counted = analyse_many([question])[0].counted if texts else ""
+    if not counted:  # not a "how many" question: the sentences are not parsed for it
         return []
-    q, *sents = analyse_many([question, *texts])
     found: list[str] = []
-    for a in sents:
-        offered = [x.written or x.value for x in a.quantities if q.counted and x.head == q.counted]
+    for a in analyse_many(list(texts)):
+        offered = [x.written or x.value for x in a.quantities if x.head == counted]
         found += [x for x in offered if x not in found]
     return found
 
