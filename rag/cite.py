@@ -439,14 +439,19 @@ def adds_person(answer: str, question: str) -> bool:
 
 def holds_kind(sentence: str, question: str) -> bool:
     """Does a sentence quoted for an answer hold the kind of thing asked for: for who / which X someone the
-    question doesn't name, for how many / when a number or a date?"""
+    question doesn't name, for how many X a number the sentence gives X (not "Two ... planes ... offloaded
+    equipment and troops" for "How many troops ...?"), for when a number or a date?"""
     if expected_type(question) == "name":
         return (
             names_another_where_asked(sentence, question)
             and not _only_places(sentence, question)
             and (not asks_person(question) or (adds_person(sentence, question) and holds_post(sentence, question)))
         )
-    return has_expected_type(sentence, question)
+    if not has_expected_type(sentence, question):
+        return False
+    from .parse import analyse_many
+
+    return not analyse_many([question])[0].counted or bool(counts(question, [sentence]))
 
 
 def counts(question: str, texts: Sequence[str]) -> list[str]:

@@ -376,3 +376,15 @@ def test_a_sentence_offers_for_how_many_the_number_of_the_noun_counted() -> None
     assert cite.counts("How many tons did the planes offload?", [planes]) == ["35 tons"]
     assert cite.counts("How many pilots flew the planes?", [planes]) == []
     assert cite.counts("Why did Russia send planes?", [planes]) == []
+
+
+def test_a_quote_answers_how_many_only_with_a_number_of_what_is_counted() -> None:
+    """ "Two ... planes ... offloaded equipment and troops" gives a number, but of planes: it does not tell how
+    many troops came, so it is no answer to quote for that; it is one for how many planes."""
+    planes = (
+        "Two Russian military planes landed a week ago at the main airport outside Caracas and offloaded equipment "
+        "and troops, ratcheting up international tensions."
+    )
+    assert not cite.holds_kind(planes, "How many Russian troops arrived on the two military planes?")
+    assert cite.holds_kind(planes, "How many Russian military planes landed outside Caracas?")
+    assert cite.holds_kind(planes, "When did the Russian military planes land outside Caracas?")  # not a count
