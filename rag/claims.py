@@ -51,6 +51,9 @@ class Verdict:
     sentence: int | None  # index (into the evidence) of the sentence that decides it; None: nothing close
     sentences: tuple[int, ...] = ()  # every sentence of the deciding window (one, or two neighbours)
     reason: str = ""  # why, in words ("roles swapped: ...", "number 40 not in the sentence")
+    # the statement's main verbs that the deciding window says in no words of its own (a supported statement may
+    # lack them: the words and the meaning are close enough; a yes or no asked about that act is not told)
+    acts_missing: tuple[str, ...] = ()
 
     @property
     def supported(self) -> bool:
@@ -195,6 +198,7 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
     # contradiction by itself (a paraphrase does the same), but it counts against support
     changed = [k for k in missing if similar is not None and _substitute(claim, window, k, similar) is not None]
     # roles and negation, verb by verb
+    unnamed = _actor_unnamed(claim, window)
     for f in claim.frames:
         same_verb = [g for g in window.frames if g.verb == f.verb]
         if not same_verb:
@@ -214,6 +218,8 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             if problem is None:
                 flags_here = []
                 break
+            if f.verb in unnamed and problem.startswith("negation"):
+                continue  # someone else's act denied, not the one the statement names
             flags_here.append(problem)
         if flags_here:
             flags.append(flags_here[0])
@@ -263,6 +269,7 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             - LIGHT_NEGATED
             - claim.name_tokens  # a name is not negated ("shouldn't be starting Chuba Hubbard": the starting is)
             - _told_apart(claim, window)
+            - unnamed
         )
         if flipped:
             flags.append(f"negation: the text says the opposite about '{flipped[0]}'")
@@ -273,7 +280,11 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             unsaid = [
                 f.verb
                 for f in claim.frames
-                if f.negated and f.verb in claim.predicates and not f.told and f.verb.lower() not in missing
+                if f.negated
+                and f.verb in claim.predicates
+                and not f.told
+                and f.verb.lower() not in missing
+                and f.verb not in unnamed
             ]
             if unsaid:
                 flags.append(f"negation: the text does not say that they did not {unsaid[0].lower()}")
@@ -331,6 +342,17 @@ def _told_apart(claim: Analysis, window: Analysis) -> set[str]:
         for a, b in ((claim.reported, window.disputed), (claim.disputed, window.reported))
         for k in a.keys() & b.keys()
         if not _overlap(a[k], b[k])
+    }
+
+
+def _actor_unnamed(claim: Analysis, window: Analysis) -> set[str]:
+    """The acts the statement gives a named actor whom the window does not name at all: the window cannot deny
+    what that one did ("China sent troops to Venezuela" against "Russia had made it clear it was not sending a
+    military contingent to Venezuela": Russia's act, not China's)."""
+    return {
+        f.verb
+        for f in claim.frames
+        if f.actor & claim.name_tokens and not f.actor & claim.name_tokens & window.name_tokens
     }
 
 
@@ -550,7 +572,8 @@ class ClaimChecker:
         score = best[0] if clean else 0.0
         self.last_features = best[5]
         if score >= self.model.threshold:
-            return Verdict(SUPPORTED, score, best[3][0], best[3], "")
+            acts = tuple(v for v in best[4].events if v.lower() not in REPORTING)  # saying is no act of its own
+            return Verdict(SUPPORTED, score, best[3][0], best[3], "", acts)
         a = best[4]
         why = (
             f"not in the text: {', '.join((a.missing_names + a.missing_numbers + a.undescribed + a.untold)[:3])}"

@@ -32,6 +32,7 @@ from .retrieve import Passage
 if TYPE_CHECKING:
     import numpy as np
 
+UNDECIDED = "The articles give neither answer outright. What they say:"  # a yes/no question no sentence decides
 MAX_POINTS = 6
 MIN_POINTS = 2
 DUPLICATE = 0.85  # cosine between two sentences above which they say the same thing (wire copies)
@@ -309,6 +310,9 @@ def compose(
     elif kind == "change" and kept:
         # articles with no date (plain .txt files): the order of time is not known, and the answer says so
         head = head or "The articles carry no dates, so these lines are not in the order of time:"
+    elif kind == "yesno" and kept and not verdict:
+        # no sentence tells the act asked about, for or against: the lines are what comes closest, and say so
+        head = UNDECIDED
     text = "\n".join(([head] if head else []) + lines)
     return Composed(text, kept, verdict, disagree)
 
@@ -323,8 +327,11 @@ def _decide(question: str, points: list[Point], checker: ClaimChecker) -> tuple[
     verdict, the points that decide it (for "both", those of each side)."""
     claim = _AUX.sub("", question.strip()).rstrip(" ?")
     v = checker.check(claim, [p.text for p in points], _follows(points))
-    if v.label not in (SUPPORTED, CONTRADICTED):
-        return "", []
+    if v.label not in (SUPPORTED, CONTRADICTED) or v.acts_missing:
+        return (
+            "",
+            [],
+        )  # "Did the United States send troops ...?" is not told by "... Russia saying its troops will stay"
     deciding = list(v.sentences)
     others = [j for j in range(len(points)) if j not in deciding]
     rest = [points[j] for j in others]

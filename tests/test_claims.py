@@ -379,6 +379,34 @@ def test_a_statement_that_denies_an_act_is_not_supported_by_a_text_that_denies_n
     assert structural.check("Russia did not send a military contingent to Venezuela.", denied).supported
 
 
+def test_a_denial_of_one_actor_s_act_does_not_deny_another_s(structural: claims.ClaimChecker) -> None:
+    """ "Did China send troops to Venezuela?" had been answered "No." from Zakharova's words that Russia was not
+    sending a military contingent: the window denies an act of someone the statement does not name."""
+    denied = [
+        "Zakharova, in her statement Saturday, said Russia had made it clear it was not sending a military "
+        "contingent to Venezuela."
+    ]
+    assert structural.check("China sent troops to Venezuela.", denied).label != CONTRADICTED
+    v = structural.check("Russia sent a military contingent to Venezuela.", denied)
+    assert v.label == CONTRADICTED and v.reason.startswith("negation"), v
+
+
+def test_a_supported_statement_says_which_of_its_acts_the_window_does_not_tell(
+    structural: claims.ClaimChecker,
+) -> None:
+    """Close in words and meaning is not the act: "the United States send troops to Venezuela" against "Trump has
+    called on Russia to “get out” of Venezuela, with Russia saying its troops will stay" (Verdict.acts_missing; a
+    yes or no is not decided by it, rag/compose.py)."""
+    text = [
+        "US President Donald Trump has called on Russia to “get out” of Venezuela, with Russia saying its troops will "
+        "stay for as long as needed."
+    ]
+    v = structural.check("The United States sent troops to Venezuela.", text)
+    assert not v.supported or v.acts_missing == ("send",), v
+    told = structural.check("Trump called on Russia to get out of Venezuela.", text)
+    assert told.supported and told.acts_missing == (), told
+
+
 def test_a_crisis_that_eased_is_not_one_that_intensified(structural: claims.ClaimChecker) -> None:
     text = ["The Venezuelan crisis intensified when Guaidó proclaimed himself interim president of the country."]
     v = structural.check("The Venezuelan crisis eased after Guaidó proclaimed himself interim president.", text)

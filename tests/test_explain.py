@@ -188,6 +188,26 @@ def test_a_yes_no_question_the_articles_answer_both_ways_is_not_answered_no(sett
         ),
     ]
     assert compose._decide("Did Russia withdraw its military specialists?", apart, checker)[0] == ""
+    # a "yes" rests on a sentence that tells the act asked about: Russia's troops do not say the U.S. sent any
+    troops = [
+        compose.Point(
+            0,
+            0,
+            1,
+            "US President Donald Trump has called on Russia to “get out” of Venezuela, with Russia saying its troops "
+            "will stay for as long as needed.",
+            1.0,
+        ),
+        compose.Point(
+            0,
+            2,
+            3,
+            "Russian officials insist the troops came to Venezuela as part of a long-standing agreement on military "
+            "and technical cooperation.",
+            1.0,
+        ),
+    ]
+    assert compose._decide("Did the United States send troops to Venezuela?", troops, checker)[0] == ""
 
 
 def test_the_claim_an_agreement_question_asks_about() -> None:
@@ -553,3 +573,11 @@ def test_a_change_answer_says_its_dates_or_that_the_articles_carry_none(settings
     assert lines[3].startswith("- (no date): Russia said")
     a = answer("How did Russia's presence in Venezuela change over the course of 2019?", settings=settings)
     assert a.kind == "change" and a.text.startswith("The articles carry no dates, so these lines are not in the order")
+
+
+def test_a_yes_or_no_that_no_sentence_tells_says_so(settings) -> None:
+    """No article says the United States sent troops to Venezuela; it had been answered "Yes." from a sentence on
+    Russia's troops, close in words. Now the answer opens by saying that neither answer is stated."""
+    a = answer("Did the United States send troops to Venezuela?", settings=settings)
+    assert a.kind == "yesno" and a.text.startswith(compose.UNDECIDED), a.text
+    assert a.citations and "Yes." not in a.text and "No." not in a.text
