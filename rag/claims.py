@@ -51,8 +51,8 @@ class Verdict:
     sentence: int | None  # index (into the evidence) of the sentence that decides it; None: nothing close
     sentences: tuple[int, ...] = ()  # every sentence of the deciding window (one, or two neighbours)
     reason: str = ""  # why, in words ("roles swapped: ...", "number 40 not in the sentence")
-    # the statement's main verbs that the deciding window says in no words of its own (a supported statement may
-    # lack them: the words and the meaning are close enough; a yes or no asked about that act is not told)
+    # the statement's main verbs (or what it says its subject is) that the deciding window says in no words of its
+    # own (a supported statement may lack them: words and meaning close enough; a yes or no about that act is untold)
     acts_missing: tuple[str, ...] = ()
 
     @property
@@ -573,6 +573,7 @@ class ClaimChecker:
         self.last_features = best[5]
         if score >= self.model.threshold:
             acts = tuple(v for v in best[4].events if v.lower() not in REPORTING)  # saying is no act of its own
+            acts += tuple(w for w in claim.attributes if w in best[4].missing)  # nor what it says the subject is
             return Verdict(SUPPORTED, score, best[3][0], best[3], "", acts)
         a = best[4]
         why = (

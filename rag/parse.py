@@ -119,6 +119,10 @@ class Analysis:
     disputed: dict[str, frozenset[str]] = field(default_factory=dict)  # verb -> key words of who denies it
     reported: dict[str, frozenset[str]] = field(default_factory=dict)  # verb -> key words of who reports it
     predicates: list[str] = field(default_factory=list)  # the main verbs: what the statement says happened
+    # what the statement says its subject is, where it says no act: the noun or adjective after "is" ("Russia is
+    # Venezuela's largest creditor" -> creditor), or the head of a statement with no verb ("Russia Venezuela's
+    # largest creditor", a yes/no question less its "Is")
+    attributes: list[str] = field(default_factory=list)
     has_verb: bool = False  # a verb or auxiliary anywhere: a statement, not a fragment or a caption
     # a verb with a tense (or a modal, or an auxiliary): a sentence, not a caption or a headline built on a participle
     # ("Combination showing Former FTX CEO ...", "Timeline of Sam Altman's firing", "... decision not expected until
@@ -748,6 +752,13 @@ def _analyse(text: str, doc: Any) -> Analysis:
         and _key(t) not in LIGHT
         and _key(t) != "SAY"
     ]
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    said_is = []
+    if root is not None and root.pos_ == "AUX" and root.lemma_ == "be":
+        said_is = [c for c in root.children if c.dep_ in ("attr", "acomp")]
+    elif root is not None and root.pos_ in ("NOUN", "ADJ"):
+        said_is = [root]
+    a.attributes = [_key(t) for t in said_is if t.pos_ in ("NOUN", "ADJ") and _key(t) in a.content]
     a.has_verb = any(t.pos_ in ("VERB", "AUX") for t in doc)
     a.finite = any(t.tag_ in _FINITE or t.pos_ == "AUX" for t in doc)
     a.asserts = any(t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX") for t in doc)

@@ -581,3 +581,21 @@ def test_a_yes_or_no_that_no_sentence_tells_says_so(settings) -> None:
     a = answer("Did the United States send troops to Venezuela?", settings=settings)
     assert a.kind == "yesno" and a.text.startswith(compose.UNDECIDED), a.text
     assert a.citations and "Yes." not in a.text and "No." not in a.text
+
+
+def test_is_x_y_is_decided_only_by_a_sentence_that_says_x_is_y(checker) -> None:
+    """ "Is Russia Venezuela's largest creditor?" had been answered "Yes." from "Venezuela has been one of the largest
+    buyers of Russian arms ...": the question less its "Is" has no verb, and the checker found it close. What the
+    statement says its subject is (the creditor) is its act (parse.Analysis.attributes)."""
+    from rag.parse import analyse_many
+
+    assert analyse_many(["Russia Venezuela's largest creditor"])[0].attributes == ["creditor"]
+    assert analyse_many(["Russia is an ally of Venezuela."])[0].attributes == ["ally"]
+    buyers = "Venezuela has been one of the largest buyers of Russian arms among the Latin American countries."
+    client = (
+        "Venezuela, Russia’s largest client in Latin America, has already received “a significant amount of Russian "
+        "arms and military technology”, Rosoboronexport spokesman Davydenko added."
+    )
+    points = [compose.Point(0, 0, 1, buyers, 1.0), compose.Point(1, 0, 1, client, 1.0)]
+    assert compose._decide("Is Russia Venezuela's largest creditor?", points, checker)[0] == ""
+    assert compose._decide("Is Venezuela Russia's largest client in Latin America?", points, checker)[0] == "yes"
