@@ -199,6 +199,13 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
     changed = [k for k in missing if similar is not None and _substitute(claim, window, k, similar) is not None]
     # roles and negation, verb by verb
     unnamed = _actor_unnamed(claim, window)
+    # acts the window tells only as done to other things: its negation of them, or the statement's, is no
+    # contradiction ("Russia denied sending troops" against "Rostec ... regularly sends technicians")
+    unnamed |= {
+        f.verb
+        for f in claim.frames
+        if (acts := [g for g in window.frames if g.verb == f.verb]) and all(_about_other(f, g, similar) for g in acts)
+    }
     for f in claim.frames:
         same_verb = [g for g in window.frames if g.verb == f.verb]
         if not same_verb:
@@ -218,8 +225,8 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             if problem is None:
                 flags_here = []
                 break
-            if f.verb in unnamed and problem.startswith("negation"):
-                continue  # someone else's act denied, not the one the statement names
+            if problem.startswith("negation") and f.verb in unnamed:
+                continue  # someone else's act, or an act done to something else, denied or said
             flags_here.append(problem)
         if flags_here:
             flags.append(flags_here[0])
@@ -314,15 +321,18 @@ def _done_to_other(verb: str, opposite: str, claim: Analysis, window: Analysis, 
     personnel" against "the equipment sent to Venezuela" is no reversal (neither act's object is among the words
     of what the other is done to, nor of the same meaning); "scaled back its support" against "stepped up its
     support" is, and so is "confirm the Journal's report" against "refuted claims in the Journal"."""
-    mine = [(f.patient, f.patient | f.done_to) for f in claim.frames if f.verb.lower() == verb]
-    theirs = [(g.patient, g.patient | g.done_to) for g in window.frames if g.verb.lower() == opposite]
+    mine = [f for f in claim.frames if f.verb.lower() == verb]
+    theirs = [g for g in window.frames if g.verb.lower() == opposite]
+    return bool(mine and theirs) and all(_about_other(f, g, similar) for f in mine for g in theirs)
 
-    def apart(a: frozenset[str], a_all: frozenset[str], b: frozenset[str], b_all: frozenset[str]) -> bool:
-        if not a or not b or a & b_all or b & a_all:
-            return False
-        return similar is None or all(similar(x, y) < SYNONYM for x in a for y in b)
 
-    return bool(mine and theirs) and all(apart(*m, *t) for m in mine for t in theirs)
+def _about_other(f: Frame, g: Frame, similar: Similar | None) -> bool:
+    """Two acts done to different things: each has an object, neither object is among the words of what the other
+    act is done to, and no two of their words are of the same meaning ("sending troops" / "sends technicians")."""
+    a, b = f.patient, g.patient
+    if not a or not b or a & (g.patient | g.done_to) or b & (f.patient | f.done_to):
+        return False
+    return similar is None or all(similar(x, y) < SYNONYM for x in a for y in b)
 
 
 def _same_name(a: str, b: str) -> bool:

@@ -389,6 +389,15 @@ def test_a_denial_of_one_actor_s_act_does_not_deny_another_s(structural: claims.
     assert structural.check("China sent troops to Venezuela.", denied).label != CONTRADICTED
     v = structural.check("Russia sent a military contingent to Venezuela.", denied)
     assert v.label == CONTRADICTED and v.reason.startswith("negation"), v
+    # an act done to something else: sending technicians is no denial of sending troops, nor the reverse
+    # ("Has Russia denied sending troops?" had been answered "No." from this sentence)
+    technicians = [
+        "Russian defense and high technology conglomerate Rostec, which regularly sends technicians to Venezuela to "
+        "deliver military equipment, said on Monday that the US newspaper overestimated the number of Rostec "
+        "employees working in the Latin American nation."
+    ]
+    assert structural.check("Russia denied sending troops to Venezuela.", technicians).label != CONTRADICTED
+    assert structural.check("Rostec does not send technicians to Venezuela.", technicians).label == CONTRADICTED
 
 
 def test_a_supported_statement_says_which_of_its_acts_the_window_does_not_tell(
