@@ -122,6 +122,21 @@ def detect(question: str) -> str:
     return "fact"
 
 
+# the words that frame what a summary is of: "the story of", "the news about", "the Rostec saga"
+_FRAME = re.compile(
+    r"\b(?:the\s+)?(?:story|stories|news|coverage|situation|saga|affair|reporting|articles?)\b"
+    r"(?:\s+(?:of|about|on|around|regarding|concerning)\b)?",
+    re.I,
+)
+
+
+def topic(question: str) -> str:
+    """What a summary is asked of, less the asking: "Summarize the Rostec story." -> "Rostec"; "Tell me about the
+    Lima Group" -> "the Lima Group". Its words are what a passage must hold, not "summarize" or "story"."""
+    rest = _SUMMARIZE.sub("", question, count=1)
+    return " ".join(_FRAME.sub(" ", rest).split()).strip(" .?!:") or question
+
+
 def check_mode(mode: str | None) -> str | None:
     """None or "auto": detect; else one of KINDS (a ValueError names them)."""
     if mode is None or mode == "auto":

@@ -490,10 +490,12 @@ def stream_answer(
     # follows from the claim checker (_tie), not from key-word coverage ("When was the Lima Group set up?" shares
     # few words with "... was created in 2017")
     ok = kind == "fact" or similarity >= cite.EXPLAIN_SIMILAR
-    if kind == "who_says" and not ok and compose.asked_speaker(searched):
-        # "What did Maria Zakharova say?": a few words, close to no passage in meaning, but a lookup of what
-        # one named speaker said, answerable as a fact is (a passage holds the question's words)
-        coverage = max((index.coverage(asked, f"{p.title} {p.text}") for p in passages), default=0.0)
+    if not ok and ((kind == "who_says" and compose.asked_speaker(searched)) or kind == "summarize"):
+        # "What did Maria Zakharova say?", "Summarize the Rostec story.": a few words, close to no passage in
+        # meaning, but a lookup of what one named speaker said or of one topic, answerable as a fact is (a passage
+        # holds the question's words; of a summary, the words of its topic, not "summarize" or "story")
+        about = kinds.topic(searched) if kind == "summarize" else asked
+        coverage = max((index.coverage(about, f"{p.title} {p.text}") for p in passages), default=0.0)
         ok = cite.answerable(coverage, similarity)
     if not ok or cite.missing_names(searched, passages):
         timings["total"] = time.perf_counter() - t0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag import Passage, answer, cite, compose
+from rag import Passage, answer, cite, compose, kinds
 from rag.errors import BadModeError
 from rag.evaluate import load_benchmark, points_covered
 from rag.kinds import KINDS, detect
@@ -599,3 +599,16 @@ def test_is_x_y_is_decided_only_by_a_sentence_that_says_x_is_y(checker) -> None:
     points = [compose.Point(0, 0, 1, buyers, 1.0), compose.Point(1, 0, 1, client, 1.0)]
     assert compose._decide("Is Russia Venezuela's largest creditor?", points, checker)[0] == ""
     assert compose._decide("Is Venezuela Russia's largest client in Latin America?", points, checker)[0] == "yes"
+
+
+def test_a_summary_is_asked_of_its_topic_not_of_the_word_summarize(settings) -> None:
+    """ "Summarize the Rostec story." was declined: "summarize" and "story" are in no passage, and the short question
+    is close to none in meaning. Its topic is what a passage must hold (kinds.topic); a topic no article covers is
+    still declined."""
+    assert kinds.topic("Summarize the Rostec story.") == "the Rostec"
+    assert kinds.topic("Tell me about the Lima Group.") == "the Lima Group"
+    a = answer("Summarize the Rostec story.", settings=settings)
+    assert a.kind == "summarize" and not a.abstained and a.citations, a.text
+    first = a.citations[0]
+    assert "Rostec" in first.text[first.support_start - first.start : first.support_end - first.start]
+    assert answer("Summarize the football results.", settings=settings).abstained
