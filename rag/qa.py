@@ -104,15 +104,28 @@ def condense(question: str, history: Sequence[Any] | None) -> str:
     - a follow-up that names nothing ("Which newspaper made those claims?") carries the previous
       question along whole.
     """
-    previous = _previous_questions(history)
+    previous = _previous_questions(history)[-FOLLOW_TURNS:]
     if not previous:
         return question.strip()
+    # the previous turn by its meaning: a follow-up of a follow-up ("And what did China say?", then "What about the
+    # United States?") is read against the question the one before it stood for, not its bare words
+    meaning = previous[0].strip()
+    for earlier in previous[1:]:
+        meaning = _standalone(earlier, meaning)
+    return _standalone(question, meaning)
+
+
+FOLLOW_TURNS = 6  # the user turns a follow-up is read against, the latest last
+
+
+def _standalone(question: str, last: str) -> str:
+    """One follow-up made standalone by the question before it (see condense)."""
     q = question.strip()
     names = re.findall(r"\b[A-Z][\w’'-]+", q[1:])  # capitalised words after the first
     dependent = bool(_FOLLOW.match(q)) or (not names and (len(q.split()) <= 4 or _REFER.search(q) is not None))
     if not dependent:
         return q
-    last = previous[-1].strip()
+    last = last.strip()
     bare = _OPENING.sub("", q).rstrip(" ?")
     if names and not re.match(r"(?i)(?:what|who|whom|which|when|where|why|how|did|does|do|is|are|was|were)\b", bare):
         q = f"What about {bare}?"  # "And the United States?": the same question about someone else
@@ -452,7 +465,9 @@ def stream_answer(
     if len(words) > settings.max_question_words:  # a pasted page: keep what fits the model's window
         searched = " ".join(words[: settings.max_question_words])
         notes.append(f"The question was cut to its first {settings.max_question_words} words (it had {len(words)}).")
-    kind = forced or kinds.detect(searched)
+    # a follow-up carried with the question before it ("... Maduro? How many contractors?") asks for its own kind
+    carried = searched != question.strip() and searched.endswith(question.strip())
+    kind = forced or kinds.detect(question if carried else searched)
     focus = {"outlets": sorted(question_outlets(searched, index)), "dates": sorted(question_dates(searched))}
 
     def done(a: Answer) -> Answer:

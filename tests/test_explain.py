@@ -66,6 +66,21 @@ def test_follow_ups_keep_the_previous_questions_meaning() -> None:
     assert condense("What about China?", before) == "Why does China support Maduro?"
     assert condense("Who is Guaido?", before) == "Who is Guaido?"  # names something: stands alone
     assert condense("Which newspaper made those claims?", before).startswith("Why does Russia support Maduro?")
+    # a follow-up of a follow-up, as the chat passes its history (messages): read against what the turn before meant
+    chat = [
+        {"role": "user", "content": "Why does Russia support Maduro?"},
+        {"role": "assistant", "content": "..."},
+        {"role": "user", "content": "And what did China say?"},
+        {"role": "assistant", "content": "..."},
+    ]
+    assert condense("What about the United States?", chat) == "What did United States say about Maduro?"
+
+
+def test_a_follow_up_carried_with_the_question_before_asks_for_its_own_kind(settings) -> None:
+    """ "How many contractors?" after "What did ... say about Maduro?" is carried with it for the search, and asks
+    for a number, not for who says what."""
+    a = answer("How many contractors?", history=[("Why does Russia support Maduro?", "")], settings=settings)
+    assert a.searched.endswith("How many contractors?") and a.kind == "fact", (a.searched, a.kind)
 
 
 def test_a_bullet_and_its_lead_are_not_part_of_the_statement() -> None:
