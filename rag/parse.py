@@ -994,6 +994,19 @@ def descriptions(name: str, texts: Sequence[str]) -> list[Description]:
             # a title: the words before the name that modify it ("foreign ministry spokeswoman Maria Zakharova"; not
             # "its support for Maduro", where the name is the object of another noun's preposition)
             before = [t for t in head.subtree if t.i < span.start]
+            prep = head.head
+            if (
+                head.dep_ == "pobj"
+                and prep.pos_ == "ADP"
+                and prep.head.pos_ == "NOUN"
+                and before
+                and all(t.pos_ == "PROPN" for t in before)
+                and prep.i == before[0].i - 1
+            ):
+                # "Russian ambassador to Venezuela Vladimir Zaemsky": the small parser reads the place and the name as
+                # one object of "to"; the title is the noun phrase up to the name. (Not "its support for Maduro": there
+                # the object of the preposition is the name alone.)
+                before = list(doc[prep.head.left_edge.i : span.start])
             while before and (before[0].pos_ in ("DET", "PUNCT", "ADP", "CCONJ") or before[0].dep_ == "poss"):
                 before = before[1:]
             while before and before[-1].pos_ in ("ADP", "PUNCT", "CCONJ", "DET"):

@@ -193,6 +193,14 @@ def test_a_description_is_what_modifies_the_name_not_what_the_name_modifies() ->
     assert (d.name, d.text) == ("César Sabas", "political and international affairs analyst")
     (d,) = descriptions("Shabayev", ["Russian paramilitary group leader Yevgeny Shabayev told Reuters."])
     assert (d.name, d.text) == ("Yevgeny Shabayev", "Russian paramilitary group leader")
+    # the small parser hangs the place and the name together on "to": the title is still the words before the name
+    zaemsky = "However, on Monday, Russian ambassador to Venezuela Vladimir Zaemsky refuted claims in the Journal."
+    (d,) = descriptions("Vladimir Zaemsky", [zaemsky])
+    assert (d.name, d.text, d.phrase) == (
+        "Vladimir Zaemsky",
+        "Russian ambassador to Venezuela",
+        "Russian ambassador to Venezuela Vladimir Zaemsky",
+    )
 
 
 def test_follow_up_uses_the_history(settings) -> None:
