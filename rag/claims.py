@@ -198,10 +198,10 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
     # contradiction by itself (a paraphrase does the same), but it counts against support
     changed = [k for k in missing if similar is not None and _substitute(claim, window, k, similar) is not None]
     # roles and negation, verb by verb
-    unnamed = _actor_unnamed(claim, window)
-    # acts the window tells only as done to other things: its negation of them, or the statement's, is no
-    # contradiction ("Russia denied sending troops" against "Rostec ... regularly sends technicians")
-    unnamed |= {
+    # acts the window cannot deny, nor the statement deny of it: someone else's (the statement's actor is not named
+    # there) or done to other things ("Russia denied sending troops" against "Rostec ... regularly sends technicians")
+    not_ours = _actor_unnamed(claim, window)
+    not_ours |= {
         f.verb
         for f in claim.frames
         if (acts := [g for g in window.frames if g.verb == f.verb]) and all(_about_other(f, g, similar) for g in acts)
@@ -225,7 +225,7 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             if problem is None:
                 flags_here = []
                 break
-            if problem.startswith("negation") and f.verb in unnamed:
+            if problem.startswith("negation") and f.verb in not_ours:
                 continue  # someone else's act, or an act done to something else, denied or said
             flags_here.append(problem)
         if flags_here:
@@ -276,7 +276,7 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             - LIGHT_NEGATED
             - claim.name_tokens  # a name is not negated ("shouldn't be starting Chuba Hubbard": the starting is)
             - _told_apart(claim, window)
-            - unnamed
+            - not_ours
         )
         if flipped:
             flags.append(f"negation: the text says the opposite about '{flipped[0]}'")
@@ -291,7 +291,7 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
                 and f.verb in claim.predicates
                 and not f.told
                 and f.verb.lower() not in missing
-                and f.verb not in unnamed
+                and f.verb not in not_ours
             ]
             if unsaid:
                 flags.append(f"negation: the text does not say that they did not {unsaid[0].lower()}")

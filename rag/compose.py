@@ -322,16 +322,16 @@ def _decide(question: str, points: list[Point], checker: ClaimChecker) -> tuple[
     judged against the chosen sentences (lemmas make the tense irrelevant): "yes" or "no" as the checker decides
     it, unless the other sentences, judged without the deciding one, decide it the other way: then "both"
     ("Russia had made it clear it was not sending a military contingent" against "Russian officials insist the
-    troops came to Venezuela ..."); "" when nothing decides it. (The checker lets a contradiction outweigh
+    troops came to Venezuela ..."); "" when nothing decides it, or what supports it does not tell the act asked
+    about. (The checker lets a contradiction outweigh
     support, so a "yes" is answered the other way only by a contradiction it set aside as less close.) With the
     verdict, the points that decide it (for "both", those of each side)."""
     claim = _AUX.sub("", question.strip()).rstrip(" ?")
     v = checker.check(claim, [p.text for p in points], _follows(points))
+    # a support that does not tell the act asked about decides nothing: "Did the United States send troops ...?" is
+    # not told by "... Russia saying its troops will stay" (Verdict.acts_missing)
     if v.label not in (SUPPORTED, CONTRADICTED) or v.acts_missing:
-        return (
-            "",
-            [],
-        )  # "Did the United States send troops ...?" is not told by "... Russia saying its troops will stay"
+        return "", []
     deciding = list(v.sentences)
     others = [j for j in range(len(points)) if j not in deciding]
     rest = [points[j] for j in others]

@@ -131,8 +131,8 @@ _FRAME = re.compile(
 
 
 def topic(question: str) -> str:
-    """What a summary is asked of, less the asking: "Summarize the Rostec story." -> "Rostec"; "Tell me about the
-    Lima Group" -> "the Lima Group". Its words are what a passage must hold, not "summarize" or "story"."""
+    """What a summary is asked of, less the asking: "Summarize the Rostec story." -> "the Rostec"; "Tell me about
+    the Lima Group" -> "the Lima Group". Its words are what a passage must hold, not "summarize" or "story"."""
     rest = _SUMMARIZE.sub("", question, count=1)
     return " ".join(_FRAME.sub(" ", rest).split()).strip(" .?!:") or question
 
