@@ -163,6 +163,7 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
                 flags.append(f"number: '{q.prep} {q.value}' where the text has '{q.prep} {rival.value}'")
         if q.comparative and all(w.comparative and w.comparative != q.comparative for w in same):
             flags.append(f"direction: {q.comparative} than {q.value}")
+    flags += _timing(claim, window)
     # direction words: the statement says X where the text says its opposite ("smallest" / "largest",
     # "after" / "before", "legitimate" / "illegitimate"). Read in every window, however few of the statement's
     # words it holds: one that says the opposite of the statement never supports it ("remaining healthy and
@@ -314,6 +315,24 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
         if f.verb in gone and f.verb.lower() not in REPORTING and done_to(f) and done_to(f) <= gone
     ]
     return Alignment(coverage, missing, missing_names, missing_numbers, flags, changed, events, undescribed, untold)
+
+
+def _timing(claim: Analysis, window: Analysis) -> list[str]:
+    """Dates joined to an act that the text gives two acts: "declared himself president in January, when the attempt
+    was unsuccessful" where January times his proclaiming himself president and the failed attempt his call for
+    intervention. Saying is not timed apart from what is said ("said on Monday that Russia had withdrawn" / "said
+    Russia withdrew on Monday"). (A date the text puts on another act, where it has the statement's act undated, is
+    not flagged: the other act is often the same in other words, "spent ... in 2021" / "paid ... in 2021".)"""
+    timed = [g for g in window.frames if g.when and g.verb != "SAY"]
+    out: list[str] = []
+    for f in claim.frames:
+        if not f.when or f.verb == "SAY" or not timed:
+            continue
+        found = f.when & frozenset().union(*(g.when for g in timed))
+        holders = [g for g in timed if g.when & found]
+        if found and not any(found <= g.when for g in holders):  # one act's date, another's timing clause
+            out.append(f"date: '{' '.join(sorted(found))}' time different acts in the text")
+    return out
 
 
 def _done_to_other(verb: str, opposite: str, claim: Analysis, window: Analysis, similar: Similar | None) -> bool:

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 from .chunking import date_words
 from .cite import evidence_of, expected_type
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker
-from .parse import ENTITY_LABELS, analyse_many, name_in
+from .lexicon import PRONOUNS
+from .parse import ENTITY_LABELS, Analysis, akin, analyse_many, name_in
 from .retrieve import Passage
 
 if TYPE_CHECKING:
@@ -200,16 +201,40 @@ def choose(
     if asked:  # what an asked speaker said: a sentence where one of them is the one who says it (a name as the
         # speaker's words hold it: "united states" whole, for "US envoy Elliott Abrams said")
         said = [any(n in a.speakers or all(w in a.speakers for w in n.split()) for n in asked) for a in parsed]
+        # "..., he said" after a sentence where an asked speaker speaks or is named is theirs too
+        said = [
+            by
+            or bool(
+                a.speakers
+                and a.speakers <= PRONOUNS
+                and j
+                and sents[j - 1][0] == sents[j][0]
+                and (said[j - 1] or any(name_in(n, parsed[j - 1]) for n in asked))
+            )
+            for j, (by, a) in enumerate(zip(said, parsed, strict=True))
+        ]
         relevance = [r + (CUE if by else 0.0) for r, by in zip(relevance, said, strict=True)]
         if kind == "who_says":
             # "What did China say about the crisis ...?" asks about China: a line is where China speaks or is named
             # ("Both Russia and China have condemned the U.S. ..."), not the crisis told by anyone ("The Venezuelan
-            # crisis intensified when Guaidó ..."); if fewer than two sentences are, any may be a line
+            # crisis intensified when Guaidó ..."); if none is, any may be a line that no one else says. Under
+            # "What did Elliott Abrams say ...?", neither Zakharova's words ("..., he said") nor what "the US media"
+            # did are his
+            # (a speaker read loosely here: "Peruvian Foreign Minister ... said" is Peru's, "Zakharova, in her
+            # statement Saturday, said" is Russian Foreign Ministry spokeswoman Maria Zakharova's: each word of the
+            # name, or its last where that is a name in the sentence)
+            def theirs_(n: str, a: Analysis) -> bool:
+                words = n.split()
+                if all(any(akin(w, s) for s in a.speakers) for w in words):
+                    return True
+                return words[-1] in a.name_tokens and any(akin(words[-1], s) for s in a.speakers)
+
+            loose = [by or any(theirs_(n, a) for n in asked) for by, a in zip(said, parsed, strict=True)]
+            theirs = [ok and not (a.speakers and not by) for ok, by, a in zip(states, loose, parsed, strict=True)]
             about = [
-                ok and (by or any(name_in(n, a) for n in asked)) for ok, by, a in zip(states, said, parsed, strict=True)
+                ok and (by or any(name_in(n, a) for n in asked)) for ok, by, a in zip(theirs, said, parsed, strict=True)
             ]
-            if sum(about) >= MIN_POINTS:
-                states = about
+            states = about if any(about) else theirs
     chosen: list[int] = []
     while len(chosen) < limit:
         best, best_value = -1, float("-inf")

@@ -251,6 +251,9 @@ ALIASES = {
 }
 # a nation's people, as its name: "Russians" as "Russian" (and "Russia")
 ALIASES.update({k + "s": v for k, v in list(ALIASES.items()) if k.endswith("an")})
+# the countries the aliases name by their people's adjective ("Russian": Russia; "European" names a continent): a
+# body named for one is not another's ("the Russian Foreign Ministry" is no "Chinese Foreign Ministry")
+COUNTRIES = frozenset(["united states", "united kingdom", "russia", "venezuela", "china", "cuba"])
 PRONOUNS = frozenset(
     [
         "i",

@@ -17,6 +17,7 @@ from .lexicon import (
     ATTEMPTING,
     CLAIM_NOUNS,
     CONTENT_POS,
+    COUNTRIES,
     DESIGNATORS,
     DISPUTING,
     LIGHT,
@@ -64,6 +65,9 @@ class Frame:
     teller: frozenset[str] = frozenset()  # key words of who reports or denies it
     # every content word of what the act is done to, with what it says of it ("an arms embargo on Venezuela")
     done_to: frozenset[str] = frozenset()
+    # when it was done: the words of its dates ("in January") and of a clause that times it ("when the attempt
+    # was unsuccessful"), that clause's own words only
+    when: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,7 @@ class Analysis:
     # the words that name who says something here: the subject of a verb of saying, warning, denying, ...,
     # with its modifiers ("Chinese Foreign Ministry spokeswoman Hua Chunying said"), or "according to X"
     speakers: set[str] = field(default_factory=set)
+    said: frozenset[str] = frozenset()  # the content words of what someone is said to say ("said the specialists ...")
     # a which/what question's kind of thing asked for: "news agency" in "Which news agency reported ...?"
     asked_kind: list[str] = field(default_factory=list)
     # the nouns a "which X" / "what X" question asks for, each coordinated one ("countries and groups")
@@ -306,13 +311,21 @@ def _frame(verb: Any) -> Frame:
                 speaker = _speaker(verb)  # "'We recommend ...,' Zakharova said": Zakharova recommends
                 if speaker is not None:
                     words, actor_kind = _role_words(speaker), _kind(speaker)
-            elif not words and fold(c.text) in ("he", "she", "him", "her"):
-                # "Trump said that Putin's government had informed him": him is the one who says it
+            elif not words and fold(c.text) in ("he", "she", "him", "her", "they", "them"):
+                # "Trump said that Putin's government had informed him": him is the one who says it; "Russia, China
+                # and several other countries say they recognize Maduro": they are
                 speaker = _speaker(verb)
-                if speaker is not None and _kind(speaker) == "person":
+                plural = fold(c.text) in ("they", "them")
+                if (
+                    speaker is not None
+                    and (_kind(speaker) == "person") != plural
+                    and (
+                        not plural or speaker.tag_ in ("NNS", "NNPS") or any(g.dep_ == "conj" for g in speaker.children)
+                    )
+                ):
                     words = _role_words(speaker)
                     if c.dep_ in ("nsubj", "nsubjpass"):
-                        actor_kind = "person"
+                        actor_kind = _kind(speaker)
             roles[ROLE_DEPS[c.dep_]] |= words
         if c.dep_ == "dobj" or (c.dep_ == "prep" and fold(c.text) not in ("to", "for")):
             # "channeled gifts to the regime", "channeled dollars in gifts to the regime": the regime receives
@@ -362,7 +375,41 @@ def _frame(verb: Any) -> Frame:
         told,
         _teller(verb) if told else frozenset(),
         _done_to(verb),
+        _when(verb),
     )
+
+
+_TIMING = frozenset({"when", "after", "before", "while", "once", "until", "since"})
+
+
+def _when(verb: Any) -> frozenset[str]:
+    """The words that time an act: its dates, and a clause marked "when", "after", "before" ... under it."""
+    words: set[str] = set()
+    for c in verb.children:
+        if c.dep_ in ("prep", "npadvmod", "tmod") or (c.dep_ == "advmod" and c.ent_type_ in ("DATE", "TIME")):
+            dates = [t for t in c.subtree if t.ent_type_ in ("DATE", "TIME")]
+            # a day, a month or a year ("in January", "on Monday", "in 2011"), not a span ("38 hours a week")
+            words |= {
+                _key(t) for t in dates if re.fullmatch(_CALENDAR, t.lower_) or re.fullmatch(r"(?:19|20)\d\d", t.text)
+            }
+            # "in January, when the attempt was unsuccessful": a clause that says which January
+            for r in (r for t in dates for r in t.children if r.dep_ == "relcl"):
+                if any(fold(m.text) in _TIMING for m in r.children if m.dep_ in ("mark", "advmod")):
+                    own = [t for t in r.subtree if not _nested(t, r)]
+                    words |= {_key(t) for t in own if t.pos_ in CONTENT_POS and not t.is_stop}
+        elif c.dep_ == "advcl" and any(fold(m.text) in _TIMING for m in c.children if m.dep_ in ("mark", "advmod")):
+            own = [t for t in c.subtree if not _nested(t, c)]
+            words |= {_key(t) for t in own if t.pos_ in CONTENT_POS and not t.is_stop}
+    return frozenset(words)
+
+
+def _nested(t: Any, top: Any) -> bool:
+    """Whether a token of `top`'s subtree belongs to a clause within it."""
+    while t.i != top.i:
+        if t.dep_ in _CLAUSE_DEPS or t.dep_ in ("relcl", "acl") or (t.dep_ == "conj" and t.pos_ in ("VERB", "AUX")):
+            return True
+        t = t.head
+    return False
 
 
 def _done_to(verb: Any) -> frozenset[str]:
@@ -794,6 +841,14 @@ def _analyse(text: str, doc: Any) -> Analysis:
         for w in (w for c in who for w in c.subtree):
             f = fold(w.text)
             a.speakers.update({f, fold(w.lemma_), ALIASES.get(f, f)})
+        if who or (t.pos_ == "VERB" and fold(t.lemma_) in REPORTING):
+            a.said |= {
+                _key(w)
+                for c in t.children
+                if c.dep_ == "ccomp"
+                for w in c.subtree
+                if w.pos_ in CONTENT_POS and not w.is_stop
+            }
     a.tokens = [
         Tok(_key(t), t.pos_, t.dep_, _key(t.head) if t.head.i != t.i else "", frozenset(_key(c) for c in t.children))
         for t in doc
@@ -909,13 +964,20 @@ def name_in(name: str, window: Analysis) -> bool:
     last = words[-1]
     if last not in window.name_tokens:
         return False
+    # a body named for its country is not another country's ("the Russian Foreign Ministry" is no "Chinese
+    # Foreign Ministry spokeswoman"): a country of the name that the window does not say, where it names another
+    qualifier = f" {' '.join(words[:-1])} "
+    countries = [c for c in COUNTRIES if f" {c} " in qualifier]
+    unsaid = [c for c in countries if c not in window.surface and not all(w in window.surface for w in c.split())]
+    if unsaid and any(kind in ("GPE", "NORP") and n not in countries for n, kind in window.names.items()):
+        return False
     return not any(
-        len(other := n.split()) > 1 and other[-1] == last and not any(_akin(o, w) for o in other[:-1] for w in words)
+        len(other := n.split()) > 1 and other[-1] == last and not any(akin(o, w) for o in other[:-1] for w in words)
         for n in window.names
     )
 
 
-def _akin(a: str, b: str) -> bool:
+def akin(a: str, b: str) -> bool:
     """One word, or one the other begins ("South Command" and "Southern Command")."""
     return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
 

@@ -277,8 +277,11 @@ def _tie(
     # the model's answer failed (a 270M model writes "1." having read "Two Russian military planes landed ..."):
     # for how many, each number the sentences it read give the noun counted, checked as the model's answer would be;
     # the first the checker supports
+    when = cite.asks_when(searched)
     for offered in cite.counts(searched, [ev.text for ev in evidence])[:READ_CANDIDATES]:
-        s = cite.best_support(offered, passages, searched, evidence=shown, checker=checker, read=read)
+        # a day the sentences give must be the day of the act asked about, by the checker alone: a day is in the
+        # sentence read for "When was Nicolas Maduro born?" ("... on Friday"), but not as the day he was born
+        s = cite.best_support(offered, passages, searched, evidence=shown, checker=checker, read=() if when else read)
         if s is None or s.passage < 0 or not cite.has_expected_type(offered, question):
             continue
         c = _citation(1, passages[s.passage], s.sentence_start, s.sentence_end)
@@ -286,7 +289,13 @@ def _tie(
         return Answer(question, text, [c], searched, False, [], unsupported, passages, timings)
     best = evidence[0] if evidence else None
     # a sentence quoted in place of an answer holds the kind of thing asked for (cite.holds_kind)
-    if best is not None and coverage(asked, best.text) >= cite.QUOTE_COVERAGE and cite.holds_kind(best.text, question):
+    # and speaks of what the question names (cite.about)
+    if (
+        best is not None
+        and coverage(asked, best.text) >= cite.QUOTE_COVERAGE
+        and cite.holds_kind(best.text, question)
+        and cite.about(question, best.text)
+    ):
         c = _citation(1, passages[best.passage], best.start, best.end)
         text = f"The articles say: “{_inner(best.text)}” [1]"
         return Answer(question, text, [c], searched, False, [], [], passages, timings, extractive=True)

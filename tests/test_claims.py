@@ -572,3 +572,43 @@ UNSEEN_FLOORS = {
     "entity_swap": 0.9,  # 1.0 (0.8)
     "invented": 0.7,  # 0.8 (0.5)
 }
+
+
+def test_a_date_put_on_another_act_is_caught(structural: claims.ClaimChecker) -> None:
+    """ "When did Guaido declare himself interim president?" was answered "Guaido declared himself interim president
+    in January, when the attempt was unsuccessful.": January is when he proclaimed himself president, the failed
+    attempt is when he called for intervention. The statement's timing may not join what times two acts in the text;
+    the saying is not timed apart from what is said."""
+    text = (  # as the article writes it (the small parser attaches "when the attempt ..." by the exact words)
+        "The Venezuelan crisis intensified when Guaidó proclaimed himself interim president of the country in January,"
+        " urged the Venezuelan people and military to overthrow President Nicolás Maduro’s government and, when the"
+        " attempt was unsuccessful, called for the United States to intervene militarily."
+    )
+    v = structural.check(
+        "Guaido declared himself interim president in January, when the attempt was unsuccessful.", [text]
+    )
+    assert v.label == CONTRADICTED and v.reason.startswith("date"), v
+    for right in (
+        "Guaido declared himself interim president in January.",
+        "In January, Guaido proclaimed himself interim president.",
+    ):
+        assert structural.check(right, [text]).supported, right
+    said = "On Monday, the Kremlin said that Russia had withdrawn most of its specialists."
+    assert (
+        structural.check("The Kremlin said Russia withdrew most of its specialists on Monday.", [said]).label
+        != CONTRADICTED
+    )
+
+
+def test_they_who_say_is_who_acts(structural: claims.ClaimChecker) -> None:
+    """ "Russia and China say they recognize Guaido." was supported by "The United States and more than 50 countries
+    recognize Guaido, but Russia, China, Turkey and several other countries say they recognize Maduro": "they" was
+    no one, so the act was anyone's. "They" after a saying is who says it, as "he" and "she" are."""
+    text = (
+        "The United States and more than 50 countries recognize Guaido, but Russia, China, Turkey and several other"
+        " countries say they recognize Maduro as the only legitimate president of Venezuela."
+    )
+    assert structural.check("Russia and China say they recognize Guaido.", [text]).label == CONTRADICTED
+    assert not structural.check(
+        "According to the article, Russia and China say they recognize Guaido.", [text]
+    ).supported

@@ -430,6 +430,36 @@ def test_what_a_named_speaker_said_is_told_by_lines_about_that_speaker() -> None
     assert sorted(p.text for p in points) == sorted(texts[2:])
 
 
+def test_what_someone_else_says_is_no_line_of_what_the_asked_speaker_said() -> None:
+    """ "What did Elliott Abrams say about the Russian specialists?" had a second line that Zakharova said ("...,"
+    he said), and once that was gone, one on what "the US media" did. Under a question about what a speaker said,
+    a line is theirs ("..., he said" after a sentence where they speak counts), or none is and the answer is
+    the lines no one else says."""
+    import numpy as np
+
+    from rag.retrieve import Passage
+
+    texts = [
+        "The military specialists are helping to fix a Russian S-300 missile system, US envoy Elliott Abrams said.",
+        "The presence of Russian non-military specialists does not alter the balance of forces, he said.",
+        "The US media classified the withdrawal of Russian advisers from Venezuela as an embarrassment.",
+    ]
+
+    def embed(batch: list[str]) -> np.ndarray:
+        table = {texts[0]: [0.8, 0.6, 0], texts[1]: [0.9, 0, 0.436], texts[2]: [0.7, 0.714, 0]}
+        return np.array([[1.0, 0, 0] if t.startswith("What") else table[t] for t in batch])
+
+    passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.5) for i, t in enumerate(texts)]
+    question = "What did Elliott Abrams say about the Russian specialists?"
+    points = compose.choose(question, passages, embed, lambda q, t: 0.0, "who_says")
+    assert [p.text for p in points] == texts[:1]
+    # the same "he said" right after Abrams speaks, in his passage, is his
+    one = " ".join(texts[:2])
+    passage = Passage("a.txt", "title", one, 0, len(one), 0.5)
+    points = compose.choose(question, [passage], embed, lambda q, t: 0.0, "who_says")
+    assert sorted(p.text for p in points) == sorted(texts[:2])
+
+
 def test_a_caption_or_headline_is_no_line_of_the_answer() -> None:
     """A photo caption ("Combination showing Former FTX CEO ...") or a headline built on a participle ("...
     decision not expected until after winter meetings") has a verb but no tense: it had been a line. A sentence
