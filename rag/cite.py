@@ -211,8 +211,7 @@ def best_verdict(
             said = analyse_many([text])[0]
             # nor when the question asks who said something the sentence does not say ("Which Russian official said
             # the specialists do not alter the balance of forces?" is not answered by Ryabkov's words on arms)
-            words = said_in_question
-            if words and 2 * sum(holds_key(w, said) for w in words) < len(words):
+            if said_in_question and 2 * sum(holds_key(w, said) for w in said_in_question) < len(said_in_question):
                 continue
             if all(name_in(n, said) for n in asked) and all(holds_key(w, said) for w in posts):
                 v = Verdict(
@@ -475,8 +474,9 @@ def asks_when(question: str) -> bool:
 
 
 def counts(question: str, texts: Sequence[str]) -> list[str]:
-    """The answers sentences offer to "how many X" / "how much X", for the claim checker to try where the model's
-    own answer fails (the 270M model writes "1." having read "Two Russian military planes landed ..."): each number
+    """The answers sentences offer to "how many X" / "how much X" (and to "when": each day, month or year they give,
+    as written), for the claim checker to try where the model's own answer fails (the 270M model writes "1." having
+    read "Two Russian military planes landed ..."): each number
     a sentence binds to the noun the question counts, as the sentence writes it ("Two", "three million tons"), never
     a number of something else; in the order of the sentences, each once. Which one answers is the checker's to say
     (cite.claims_of puts each in the question's place). Names offered the same way (for who / which X) were

@@ -219,10 +219,9 @@ def choose(
             # ("Both Russia and China have condemned the U.S. ..."), not the crisis told by anyone ("The Venezuelan
             # crisis intensified when Guaidó ..."); if none is, any may be a line that no one else says. Under
             # "What did Elliott Abrams say ...?", neither Zakharova's words ("..., he said") nor what "the US media"
-            # did are his
-            # (a speaker read loosely here: "Peruvian Foreign Minister ... said" is Peru's, "Zakharova, in her
-            # statement Saturday, said" is Russian Foreign Ministry spokeswoman Maria Zakharova's: each word of the
-            # name, or its last where that is a name in the sentence)
+            # did are his. Whose words a line is, is read loosely here: "Peruvian Foreign Minister ... said" is
+            # Peru's, "Zakharova, in her statement Saturday, said" is Russian Foreign Ministry spokeswoman Maria
+            # Zakharova's (each word of the name, or its last where that is a name in the sentence)
             def theirs_(n: str, a: Analysis) -> bool:
                 words = n.split()
                 if all(any(akin(w, s) for s in a.speakers) for w in words):
