@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from .chunking import sentences
 from .claims import CONTRADICTED, NOT_FOUND, SUPPORTED, ClaimChecker, Verdict, split
 from .keyword import STOP
+from .lexicon import COUNTRIES
 from .parse import answer_in
 from .retrieve import Passage
 
@@ -312,7 +313,6 @@ def about(question: str, text: str) -> bool:
     else of the same kind in their place. "Chinese Foreign Ministry spokeswoman Hua Chunying said" is not
     about the Russian one; "giving U.S. diplomats 72 hours to leave the country" may be about Maduro, named
     in the sentence before."""
-    from .lexicon import COUNTRIES
     from .parse import analyse_many, name_in
 
     q, t = analyse_many([question, text])

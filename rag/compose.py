@@ -222,13 +222,13 @@ def choose(
             # did are his. Whose words a line is, is read loosely here: "Peruvian Foreign Minister ... said" is
             # Peru's, "Zakharova, in her statement Saturday, said" is Russian Foreign Ministry spokeswoman Maria
             # Zakharova's (each word of the name, or its last where that is a name in the sentence)
-            def theirs_(n: str, a: Analysis) -> bool:
+            def speaks_as(n: str, a: Analysis) -> bool:
                 words = n.split()
                 if all(any(akin(w, s) for s in a.speakers) for w in words):
                     return True
                 return words[-1] in a.name_tokens and any(akin(words[-1], s) for s in a.speakers)
 
-            loose = [by or any(theirs_(n, a) for n in asked) for by, a in zip(said, parsed, strict=True)]
+            loose = [by or any(speaks_as(n, a) for n in asked) for by, a in zip(said, parsed, strict=True)]
             theirs = [ok and not (a.speakers and not by) for ok, by, a in zip(states, loose, parsed, strict=True)]
             about = [
                 ok and (by or any(name_in(n, a) for n in asked)) for ok, by, a in zip(theirs, said, parsed, strict=True)

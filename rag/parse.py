@@ -841,7 +841,7 @@ def _analyse(text: str, doc: Any) -> Analysis:
         for w in (w for c in who for w in c.subtree):
             f = fold(w.text)
             a.speakers.update({f, fold(w.lemma_), ALIASES.get(f, f)})
-        if who or (t.pos_ == "VERB" and fold(t.lemma_) in REPORTING):
+        if t.pos_ == "VERB" and fold(t.lemma_) in REPORTING:  # what is said: the clause the verb of saying takes
             a.said |= {
                 _key(w)
                 for c in t.children
