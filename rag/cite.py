@@ -79,7 +79,7 @@ def follows(sents: Sequence[tuple[int, int, int, str]], chosen: Sequence[int] | 
     return [k > 0 and at[k] == at[k - 1] + 1 and sents[at[k]][0] == sents[at[k - 1]][0] for k in range(len(at))]
 
 
-def _bare_answer(statement: str) -> bool:
+def bare_answer(statement: str) -> bool:
     """A bare answer: a name or a number ("72 hours.", "Vladimir Zaemsky"), or a list of them ("the U.S.,
     the Russian military and the Venezuelan security forces"), with no verb. (A longer phrase that
     describes, "the Russian ambassador to Venezuela, Vladimir Zaemsky", is checked as it stands.)"""
@@ -112,7 +112,7 @@ def claims_of(statement: str, question: str) -> list[str]:
       that question with that answer."""
     from .parse import analyse_many
 
-    if not question or not _bare_answer(statement):
+    if not question or not bare_answer(statement):
         return [statement]
     rest = analyse_many([question])[0].asked_rest
     if not rest:
@@ -351,12 +351,21 @@ _CALENDAR = re.compile(  # capitalised: "May", not "may"
 )
 
 
+# where the asking starts after a clause that sets the scene: "According to the report ..., how many ...?"
+_AFTER_CLAUSE = re.compile(
+    r",\s*(?=(?:how|what|which|who|whom|whose|when|(?:in|at|from|to|for|by|on)\s+which)\b)", re.I
+)
+
+
 def expected_type(question: str) -> str | None:
-    """'number' for how many / what year / when, 'name' for who / which X; None otherwise."""
-    if _NUMBER_Q.match(question):
-        return "number"
-    if _NAME_Q.match(question):
-        return "name"
+    """'number' for how many / what year / when, 'name' for who / which X; None otherwise. The asking may follow a
+    clause ("According to the report ..., how many countries ...?")."""
+    m = _AFTER_CLAUSE.search(question)
+    for asked in (question, *([question[m.end() :]] if m else [])):
+        if _NUMBER_Q.match(asked):
+            return "number"
+        if _NAME_Q.match(asked):
+            return "name"
     return None
 
 
@@ -569,11 +578,19 @@ def names_another_where_asked(sentence: str, question: str) -> bool:
     return any(label not in ("DATE", "TIME") and not name_in(n, asked) for n, label in said.names.items() if n in names)
 
 
+_ASKING = re.compile(r"\bwhom\b|\bhow\s+(?:many|much)\b", re.I)
+
+
 def restates(answer: str, question: str) -> bool:
     """Does the answer only repeat the question's own words ("Russia's state arms exporter." for "What is the
-    name of Russia's state arms exporter?")? Such an answer tells nothing, whatever supports it."""
+    name of Russia's state arms exporter?"), or echo its asking ("... for whom.", "how many")? Such an answer tells
+    nothing, whatever supports it."""
     from .parse import analyse_many
 
+    # the question's own asking, echoed ("... opened a training centre in Venezuela for whom.")
+    echo = _ASKING.findall(answer)
+    if echo and all(re.search(rf"\b{re.escape(e)}\b", question, re.I) for e in echo):
+        return True
     said, asked = analyse_many([answer, question])
     return bool(said.content) and all(k in asked.surface or k in asked.content for k in said.content)
 

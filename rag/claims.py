@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .chunking import sentences
-from .lexicon import ALIASES, LIGHT_NEGATED, OPPOSITES, PREFIXES, REPORTING
+from .lexicon import ALIASES, DISPUTING, LIGHT_NEGATED, OPPOSITES, PREFIXES, REPORTING
 from .parse import ARGUMENTS, CACHE_MAX, Analysis, Frame, analyse_many, holds_key, merge, name_in
 
 if TYPE_CHECKING:
@@ -270,14 +270,44 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
     said_by_opposite = any(
         o in window.surface - window.negated for v in denied for o in _opposites(v, claim) if v not in window.surface
     )
-    if window.single and claim.has_verb and not said_by_opposite and not any(f.startswith("negation") for f in flags):
+    # two denials each say what they deny in words of their own ("denied reducing its presence" / "refuted claims
+    # that Rostec had made significant cuts to its presence"): their words are not read for a flipped negation
+    both_deny = bool(claim.disputed and window.disputed)
+    # an act one reports and another denies, with what it is done to ("reported ... reduced the number" / "refuted
+    # claims that ... reduced the number")
+    told_apart = _told_apart(claim, window)
+    told_apart |= {w for f in claim.frames if f.verb.lower() in told_apart for w in f.patient | f.done_to}
+    if (
+        window.single
+        and claim.has_verb
+        and not said_by_opposite
+        and not both_deny
+        and not any(f.startswith("negation") for f in flags)
+    ):
         flipped = sorted(
             (claim.negated ^ window.negated)
             & {k for k in claim.surface if k in window.surface}
             - LIGHT_NEGATED
             - claim.name_tokens  # a name is not negated ("shouldn't be starting Chuba Hubbard": the starting is)
-            - _told_apart(claim, window)
+            - told_apart
             - not_ours
+            - _denial_untold(claim, window)  # "Rostec denied reducing": not found, no negation, where none denies it
+            # what a denied act is done to, where the window does not tell that act ("denied reducing its presence"
+            # against "the unwinding of the presence of ... Rostec shows ...")
+            - {
+                k
+                for f in claim.frames
+                if f.told == "disputed" and f.verb.lower() not in window.surface
+                for k in f.patient | f.done_to
+            }
+            # nor what an act both deny is done to ("denied that Russia sent a contingent" / "was not sending a
+            # contingent": the one negates the act with its object, the other denies the act)
+            - {
+                k
+                for f in claim.frames
+                if f.verb.lower() in claim.negated & window.negated
+                for k in f.patient | f.done_to
+            }
         )
         if flipped:
             flags.append(f"negation: the text says the opposite about '{flipped[0]}'")
@@ -314,6 +344,8 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
         for f in claim.frames
         if f.verb in gone and f.verb.lower() not in REPORTING and done_to(f) and done_to(f) <= gone
     ]
+    # a denial the window does not say is untold
+    untold += [f"denied {k}" for k in sorted(_denial_untold(claim, window))]
     return Alignment(coverage, missing, missing_names, missing_numbers, flags, changed, events, undescribed, untold)
 
 
@@ -359,6 +391,27 @@ def _same_name(a: str, b: str) -> bool:
     as lexicon.ALIASES folds them ("european union", "europe union")."""
     x, y = ({ALIASES.get(w, w) for w in n.split()} for n in (a, b))
     return x <= y or y <= x
+
+
+def _denial_untold(claim: Analysis, window: Analysis) -> set[str]:
+    """The acts the statement says someone denies that the window tells and denies nothing about ("Rostec denied
+    reducing its personnel" against "According to the Journal, Rostec had reduced its personnel"), or that another
+    denies (against "the ambassador refuted claims that Rostec had reduced ..."): the window does not say the
+    statement's denial, nor does it deny what the statement says (the act is no more what the statement asserts)."""
+    if not window.disputed and not window.negated:  # a window that denies nothing tells no denial
+        return set(claim.disputed)
+    untold = {k for k in claim.disputed if k in window.surface and k not in window.disputed and k not in window.negated}
+    # or that someone else denies ("Rostec denied ..." where the ambassador refuted claims that ...), in the same
+    # words or in others ("reducing its presence" / "made significant cuts to its presence")
+    mine = [f.actor for f in claim.frames if f.verb.lower() in DISPUTING and f.actor]
+    theirs = [g.actor for g in window.frames if g.verb.lower() in DISPUTING and g.actor]
+    if mine and theirs and not any(_overlap(a, b) for a in mine for b in theirs):
+        return untold | set(claim.disputed)
+    return untold | {
+        k
+        for k, by in claim.disputed.items()
+        if k in window.disputed and by and window.disputed[k] and not _overlap(by, window.disputed[k])
+    }
 
 
 def _told_apart(claim: Analysis, window: Analysis) -> set[str]:

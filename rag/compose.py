@@ -27,7 +27,7 @@ from .chunking import date_words
 from .cite import evidence_of, expected_type
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker
 from .lexicon import PRONOUNS
-from .parse import ENTITY_LABELS, Analysis, akin, analyse_many, name_in
+from .parse import ENTITY_LABELS, Analysis, akin, analyse_many, declarative, name_in
 from .retrieve import Passage
 
 if TYPE_CHECKING:
@@ -96,7 +96,6 @@ _ASKED_SPEAKER = re.compile(
 )
 # a sentence that begins by pointing back at the one before it
 _ANAPHOR = re.compile(r"^(?:(?:these|this|those|that|it|they|such)\b|(?:[\w’'-]+\s+){1,3}(?:these|those|such)\b)", re.I)
-_AUX = re.compile(r"^\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\s+", re.I)
 
 
 @dataclass(frozen=True)
@@ -164,7 +163,7 @@ def choose(
         a.finite and not a.points_back and not t.rstrip(" ”\"'’").endswith("?")
         for a, t in zip(parsed, texts, strict=True)
     ]
-    labels = _asked_labels(question) if kind == "list" else set()
+    labels = asked_labels(question) if kind == "list" else set()
     # the small recogniser often tags a person as an organisation ("Sutskever") and an organisation as a place
     # ("Rosoboronexport"): a list of people takes either, a list of organisations any name
     labels = set().union(*(_TAKES[label] for label in labels)) if labels else set()
@@ -267,7 +266,7 @@ def choose(
 _TAKES = {"PERSON": {"PERSON", "ORG"}, "GPE": {"GPE", "NORP", "LOC", "ORG"}, "ORG": set(ENTITY_LABELS)}
 
 
-def _asked_labels(question: str) -> set[str]:
+def asked_labels(question: str) -> set[str]:
     """The recogniser's labels of the names a list question asks for: PERSON for "Which Russian officials
     ...?" or "Who were the key witnesses ...?", GPE for "Which countries ...?", ORG for "Which companies
     ...?", both GPE and ORG for "Which countries and groups ...?"; none for a list of things that are no names
@@ -350,7 +349,7 @@ def _decide(question: str, points: list[Point], checker: ClaimChecker) -> tuple[
     about. (The checker lets a contradiction outweigh
     support, so a "yes" is answered the other way only by a contradiction it set aside as less close.) With the
     verdict, the points that decide it (for "both", those of each side)."""
-    claim = _AUX.sub("", question.strip()).rstrip(" ?")
+    claim = declarative(question)
     v = checker.check(claim, [p.text for p in points], _follows(points))
     # a support that does not tell the act asked about decides nothing: "Did the United States send troops ...?" is
     # not told by "... Russia saying its troops will stay" (Verdict.acts_missing)

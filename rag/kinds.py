@@ -34,6 +34,8 @@ _WHO_SAYS = re.compile(
     r"(?:\s+and\s+\w+)?(?:\s+[\w’'.-]+){0,3}?(?:\s+(?:about|on|of|regarding|during|when|after|before|in)\b.*)?\s*\??\s*$|"
     r"^\s*how\s+(?:did|does|do|have|has)\s+.+?\s+(?:react|respond|describe|view|see|frame|characteri[sz]e)\b|"
     r"^\s*who\s+(?:said|says|claimed|claims|reported|reports)\b|\baccording\s+to\s+whom\b|"
+    # two sides' views of one thing: "Do Washington and Moscow describe the Russian personnel the same way?"
+    r"^\s*(?:do|does|did)\b.*\b(?:the\s+same\s+way|differently|alike)\s*\??\s*$|"
     # people who hold views, saying what something means: "What do legal experts say the trial means ...?"
     r"^\s*what\s+(?:do|did|does)\s+(?:[\w’'.-]+\s+){0,5}?(?:experts|analysts|officials|critics|lawmakers|"
     r"observers|commentators|figures|regulators|investors|economists)\s+(?:say|think|believe|argue|expect|predict)\b|"
@@ -47,7 +49,9 @@ _LIST = re.compile(
     r"products|names|leaders|states|nations|figures|arms)\b|"
     r"^\s*(?:which|what)\s+(?:\w+\s+){0,2}?\w+(?:ies|[^s\W]s)\s+(?!is\b|was\b)"
     r"(?:did|do|does|have|has|were|are|had|will|would|can|could|should|must|might|may)\b|"
-    r"^\s*(?:what|which|who)\s+(?:are|were)\s+the\b",
+    r"^\s*(?:what|which|who)\s+(?:are|were)\s+the\b|"
+    # "Which uses of artificial intelligence ...?" (the small tagger reads "uses" as a verb)
+    r"^\s*which\s+\w+(?:ies|[^s\W]s)\s+of\b",
     re.I,
 )
 _EXPLAIN = re.compile(
@@ -130,10 +134,16 @@ _FRAME = re.compile(
 )
 
 
+# the words that ask whether the articles name something at all: "Which companies are mentioned in the articles?"
+_MENTIONED = re.compile(r"\b(?:mention(?:s|ed)?|nam(?:e|es|ed)|cit(?:e|es|ed)|list(?:s|ed)?|appear(?:s|ed)?)\b", re.I)
+
+
 def topic(question: str) -> str:
-    """What a summary is asked of, less the asking: "Summarize the Rostec story." -> "the Rostec"; "Tell me about
-    the Lima Group" -> "the Lima Group". Its words are what a passage must hold, not "summarize" or "story"."""
-    rest = _SUMMARIZE.sub("", question, count=1)
+    """What a summary or a list is asked of, less the asking: "Summarize the Rostec story." -> "the Rostec"; "Tell
+    me about the Lima Group" -> "the Lima Group"; "Which Russian companies are mentioned in the articles?" ->
+    "Which Russian companies are in the". Its words are what a passage must hold, not "summarize", "story" or
+    "mentioned"."""
+    rest = _MENTIONED.sub(" ", _SUMMARIZE.sub("", question, count=1))
     return " ".join(_FRAME.sub(" ", rest).split()).strip(" .?!:") or question
 
 

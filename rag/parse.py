@@ -258,10 +258,12 @@ def _not_only(tok: Any) -> bool:
 
 
 def _disputed(verb: Any) -> bool:
-    """A clause that its sentence reports as denied: "denied that Russian troops were in Venezuela", "refuted
+    """A clause that its sentence reports as denied: "denied that Russian troops were in Venezuela", "denied
+    sending troops", "refuted
     claims ... that Russia would have significantly reduced the number of Rostec employees"."""
     head = verb.head
-    if verb.dep_ == "ccomp" and _disputing(head):
+    # "denied that ... sent", "denied sending" (not "denied to confirm": a refusal to say, no denial of an act)
+    if (verb.dep_ == "ccomp" or (verb.dep_ == "xcomp" and verb.tag_ == "VBG")) and _disputing(head):
         return True
     return (
         verb.dep_ in ("acl", "ccomp", "relcl")
@@ -471,10 +473,16 @@ def _negated_words(doc: Any) -> set[str]:
             f == "yet" and t.i + 1 < len(doc) and fold(doc[t.i + 1].text) == "to"
         ):
             target = next((c for c in (t.head if f == "yet" else t).children if c.dep_ == "xcomp"), None)
+            if target is not None and _disputed(target):
+                continue  # "denied sending troops": a denial, read as one below (the act, as "denied that ...")
         elif f == "against":
             target = next((c for c in t.children if c.dep_ == "pcomp"), None)
         elif t.pos_ in ("VERB", "AUX") and _disputed(t):
             out.add(_key(t))  # what is denied is the act ("made cuts" denied ~ "reduced its presence" denied)
+            # of a light verb, the act is its object ("made significant cuts"; not "has personnel": what is denied
+            # there is the having)
+            if fold(t.lemma_) in LIGHT - {"have", "be"}:
+                out.update(_key(c) for c in t.children if c.dep_ == "dobj")
             continue
         if target is None:
             continue
@@ -751,7 +759,10 @@ def _analyse(text: str, doc: Any) -> Analysis:
     a.disputed = {_key(t): _teller(t) for t in doc if t.pos_ in ("VERB", "AUX") and _disputed(t)}
     a.reported = {_key(t): _teller(t) for t in doc if t.pos_ in ("VERB", "AUX") and _reported(t)}
     for t in doc:  # a proper noun the entity recogniser missed is still a name ("Rostec")
-        if t.pos_ == "PROPN" and not t.ent_type_ and t.is_alpha and len(t.text) > 2:
+        # and so is a capitalised word the tagger calls an adjective where it is who acts: no adjective is a
+        # subject ("Rostec said ...", tagged ADJ at the head of a sentence)
+        unknown = t.pos_ == "ADJ" and t.dep_ in ("nsubj", "nsubjpass") and t.text[:1].isupper()
+        if (t.pos_ == "PROPN" or unknown) and not t.ent_type_ and t.is_alpha and len(t.text) > 2:
             key = ALIASES.get(fold(t.text), fold(t.text))
             a.names.setdefault(key, "PROPN")
             a.name_tokens.add(key)
@@ -1093,3 +1104,25 @@ def _phrase(tokens: Sequence[Any]) -> str:
     """Tokens as the text writes them, without the punctuation at either end."""
     text = "".join(t.text_with_ws for t in tokens).strip()
     return text.strip(" ,;:—–-“”\"'()")
+
+
+def declarative(question: str) -> str:
+    """A yes/no question as the statement it asks about, its auxiliary put after its subject: "Did Rostec deny
+    reducing its presence?" -> "Rostec did deny reducing its presence" (with the auxiliary only dropped, "Rostec deny
+    ..." parses Rostec as no subject at all); "Has the U.S. government claimed ...?" -> "the U.S. government has
+    claimed ...". Other auxiliaries ("Is X Y?", "Can ...") are dropped, as is a question mark."""
+    text = question.strip().rstrip(" ?")
+    with _nlp_lock:
+        doc = _nlp()(text)
+    if len(doc) < 3 or doc[0].pos_ != "AUX":
+        return text
+    if fold(doc[0].lemma_) not in ("do", "have"):  # "Is X Y?": the copula's subject is less sure; as before
+        return text[len(doc[0].text) :].strip()
+    subject = next((t for t in doc if t.dep_ in ("nsubj", "nsubjpass") and t.i > 0), None)
+    if subject is None:
+        return text[len(doc[0].text) :].strip()
+    end = max(t.i for t in subject.subtree) + 1
+    if doc[1:end].start != 1:
+        return text[len(doc[0].text) :].strip()
+    rest = doc[end:].text if end < len(doc) else ""
+    return " ".join(x for x in (doc[1:end].text, doc[0].text.lower(), rest) if x)

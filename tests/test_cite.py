@@ -254,9 +254,9 @@ def test_a_name_or_a_number_with_its_noun_is_a_bare_answer() -> None:
     taken for a verb) and checked alone, far in meaning from any sentence: "Besides the United States, how many
     other countries recognize Guaidó ...?" was declined though the model answered "54 countries." rightly."""
     for bare in ("54 countries.", "the United States.", "Reuters.", "72 hours", "Vladimir Zaemsky"):
-        assert cite._bare_answer(bare), bare
+        assert cite.bare_answer(bare), bare
     for said in ("Russia sent troops.", "Russia reached a deal.", "The troops stayed."):
-        assert not cite._bare_answer(said), said
+        assert not cite.bare_answer(said), said
     q = "Besides the United States, how many other countries recognize Guaidó as Venezuela's leader?"
     assert cite.claims_of("54 countries.", q) != ["54 countries."]
 

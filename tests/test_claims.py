@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rag import claims, faithfulness, parse
-from rag.claims import CONTRADICTED, SUPPORTED
+from rag.claims import CONTRADICTED, NOT_FOUND, SUPPORTED
 
 from .conftest import CORPUS, ROOT, SHARED
 
@@ -612,3 +612,36 @@ def test_they_who_say_is_who_acts(structural: claims.ClaimChecker) -> None:
     assert not structural.check(
         "According to the article, Russia and China say they recognize Guaido.", [text]
     ).supported
+
+
+def test_a_denial_needs_a_text_that_denies_and_a_capitalised_subject_is_a_name(
+    structural: claims.ClaimChecker,
+) -> None:
+    """ "Did Rostec deny reducing its presence in Venezuela?" had been answered "No.": "Rostec denied reducing its
+    presence" was read as a plain negation, and the Journal's report that Rostec reduced its personnel contradicted
+    it. A denied gerund is now a denial ("denied sending", as "denied that ... sent"): a text that tells the act and
+    denies nothing does not say it. "Rostec said ..." (tagged an adjective at the head of the sentence) names Rostec:
+    a sentence where Rosoboronexport says it does not support it."""
+    reported = [
+        "According to the American newspaper, The Wall Street Journal, the Russian state defense contractor, Rostec, "
+        "had gradually reduced its personnel in Venezuela to a mere few dozen from the maximum of a few thousand."
+    ]
+    v = structural.check("Rostec denied reducing its personnel in Venezuela.", reported)
+    assert v.label == NOT_FOUND and "denied" in v.reason, v
+    refuted = [
+        "Previously, Russia’s ambassador to Caracas refuted claims by the US media over the weekend that Russian "
+        "defense giant Rostec had made significant cuts to its presence in the Latin American country recently."
+    ]
+    # "made significant cuts" denied is "cut" denied: no negation flipped; the ambassador's denial is not Rostec's
+    assert structural.check("Russia's ambassador denied that Rostec cut its presence.", refuted).supported
+    v = structural.check("Rostec denied reducing its presence in Venezuela.", refuted)
+    assert v.label == NOT_FOUND, v
+    # a denial in other words of the same act: no flipped negation ("not sending a contingent" / "denied sending")
+    zakharova = ["Zakharova said Russia had made it clear it was not sending a military contingent to Venezuela."]
+    assert structural.check("Zakharova denied that Russia sent a military contingent.", zakharova).supported
+    said = [
+        "Earlier Saturday, Rosoboronexport, Russia’s state arms export company said it has opened a training centre "
+        "for military helicopter pilots in Venezuela after Moscow flew in troops and equipment."
+    ]
+    v = structural.check("Rostec said it has opened a training centre for military helicopter pilots.", said)
+    assert v.label == NOT_FOUND and "rostec" in v.reason, v

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag import Passage, answer, cite, compose, kinds
+from rag import Passage, answer, cite, compose, kinds, parse
 from rag.errors import BadModeError
 from rag.evaluate import load_benchmark, points_covered
 from rag.kinds import KINDS, detect
@@ -54,6 +54,10 @@ EXPLAIN = ROOT / "tests" / "data" / "explain.jsonl"
         ("Which two individuals were linked by rumors of a romance?", "list"),
         ("Which group are the secret Russian contractors in Venezuela reportedly linked to?", "fact"),
         ("What office does Juan Guaidó hold?", "fact"),
+        # two sides' views of one thing (had been "yesno": the answer is each side's view, not a yes)
+        ("Do Washington and Moscow describe the Russian personnel in Venezuela the same way?", "who_says"),
+        ("Do they have the same CEO?", "yesno"),
+        ("Which uses of artificial intelligence will be outlawed under the EU's new AI rules?", "list"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
@@ -66,6 +70,10 @@ def test_follow_ups_keep_the_previous_questions_meaning() -> None:
     assert condense("What about China?", before) == "Why does China support Maduro?"
     assert condense("Who is Guaido?", before) == "Who is Guaido?"  # names something: stands alone
     assert condense("Which newspaper made those claims?", before).startswith("Why does Russia support Maduro?")
+    # "there" that points nowhere ("are there") is no reference back: the question stands alone (carried, "How many
+    # contractors are there?" after a question on China was declined; alone it is answered)
+    assert condense("How many contractors are there?", before) == "How many contractors are there?"
+    assert condense("Who sent the contractors there?", before).startswith("Why does Russia support Maduro?")
     # a follow-up of a follow-up, as the chat passes its history (messages): read against what the turn before meant
     chat = [
         {"role": "user", "content": "Why does Russia support Maduro?"},
@@ -657,3 +665,31 @@ def test_a_summary_is_asked_of_its_topic_not_of_the_word_summarize(settings) -> 
     first = a.citations[0]
     assert "Rostec" in first.text[first.support_start - first.start : first.support_end - first.start]
     assert answer("Summarize the football results.", settings=settings).abstained
+
+
+@pytest.mark.slow
+def test_a_list_of_a_kind_of_names_is_looked_up_where_one_sentence_holds_the_kind(settings) -> None:
+    """ "Which Russian companies are mentioned in the articles?" was declined: "mentioned in the articles" is in no
+    passage, and the question is close to none in meaning. Its topic is the kind asked for ("Russian companies"),
+    which one sentence must hold, all its words ("Chinese companies" is not a Chinese official in one sentence and a
+    Russian company in another)."""
+    assert kinds.topic("Which Russian companies are mentioned in the articles?") == "Which Russian companies are in"
+    a = answer("Which Russian companies are mentioned in the articles?", settings=settings)
+    assert a.kind == "list" and not a.abstained, a.text
+    assert "Rosoboronexport" in a.text or "Rosneft" in a.text, a.text
+    assert answer("Which Chinese companies are named?", settings=settings).abstained
+    assert answer("Which football clubs are mentioned?", settings=settings).abstained
+
+
+@pytest.mark.parametrize(
+    "question, statement",
+    [
+        ("Did Rostec deny reducing its presence in Venezuela?", "Rostec did deny reducing its presence in Venezuela"),
+        ("Has the U.S. government claimed there are Russians?", "the U.S. government has claimed there are Russians"),
+        ("Is Venezuela an important customer for Russian arms?", "Venezuela an important customer for Russian arms"),
+    ],
+)
+def test_a_yes_no_question_as_the_statement_it_asks_about(question: str, statement: str) -> None:
+    """ "Rostec deny reducing ..." (the auxiliary only dropped) parses Rostec as no subject; "Rostec did deny ..."
+    as the one who denies."""
+    assert parse.declarative(question) == statement

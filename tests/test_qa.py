@@ -455,3 +455,44 @@ def test_what_the_reader_is_shown_must_be_the_kind_of_thing_asked_for(checker) -
     raw = " the U.S., according to a Reuters report on Friday, in an exclusive report by Reuters on Friday."
     a = _tie(question, question, raw, passages, evidence, lambda q, t: 1.0, {}, checker)
     assert not a.text.startswith("The U.S."), a.text
+
+
+@pytest.mark.slow
+def test_a_sentence_the_model_wrote_must_tell_its_acts(checker) -> None:
+    """ "What does Russia want in Venezuela?" got "Russia wants to help the country in economic and strategic
+    difficulties. [1]", supported at 0.57 by the South Command's words that Moscow "faces economic difficulties at
+    home": close in words, and no sentence says Russia wants to help anyone. A sentence the model wrote whose support
+    does not tell one of its acts (Verdict.acts_missing) is not shown; a bare answer is checked in the question's
+    place, as before."""
+    from rag.prompt import Evidence
+    from rag.qa import _tie
+    from rag.retrieve import Passage
+
+    text = (
+        "The South Command of the U.S. reacted to this news and said, “the unwinding of the presence of state defense "
+        "contractor Rostec shows the limits of Russia in Venezuela at a time when Moscow faces economic difficulties "
+        "at home”, an apparent reference to the economic and strategic constraints the European country faces."
+    )
+    passages = [Passage("002.txt", "Rostec", text, 0, len(text), 0.6)]
+    evidence = [Evidence(0, text, 0, len(text), 0.6)]
+    question = "What does Russia want in Venezuela?"
+    raw = " Russia wants to help the country in economic and strategic difficulties."
+    a = _tie(question, question, raw, passages, evidence, lambda q, t: 0.0, {}, checker)
+    assert "wants to help" not in a.text, a.text
+    # a sentence that tells its act, in the text's words, is shown
+    told = checker.check("The unwinding of the presence of Rostec shows the limits of Russia in Venezuela.", [text])
+    assert told.supported and not told.acts_missing, told
+
+
+def test_the_asking_may_follow_a_clause_and_an_answer_that_echoes_it_tells_nothing() -> None:
+    """ "According to the report saying Russian experts do not change the regional balance of forces, how many
+    countries ...?" asks for a number ("how many" after the clause); "... opened a training centre in Venezuela for
+    whom." (the model's echo) answers nothing."""
+    from rag import cite
+
+    q = "According to the report saying Russian experts do not change the balance of forces, how many countries agree?"
+    assert cite.expected_type(q) == "number"
+    assert not cite.has_expected_type("According to the report said by the Russian non-military specialists.", q)
+    whom = "Rosoboronexport said it opened a training centre in Venezuela for whom?"
+    assert cite.restates("Russia's state arms export company said it opened a training centre for whom.", whom)
+    assert not cite.restates("For military helicopter pilots.", whom)
