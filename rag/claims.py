@@ -273,6 +273,7 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
     # two denials each say what they deny in words of their own ("denied reducing its presence" / "refuted claims
     # that Rostec had made significant cuts to its presence"): their words are not read for a flipped negation
     both_deny = bool(claim.disputed and window.disputed)
+    denial_untold = _denial_untold(claim, window)
     # an act one reports and another denies, with what it is done to ("reported ... reduced the number" / "refuted
     # claims that ... reduced the number")
     told_apart = _told_apart(claim, window)
@@ -291,7 +292,7 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
             - claim.name_tokens  # a name is not negated ("shouldn't be starting Chuba Hubbard": the starting is)
             - told_apart
             - not_ours
-            - _denial_untold(claim, window)  # "Rostec denied reducing": not found, no negation, where none denies it
+            - denial_untold  # "Rostec denied reducing": not found, no negation, where none denies it
             # what a denied act is done to, where the window does not tell that act ("denied reducing its presence"
             # against "the unwinding of the presence of ... Rostec shows ...")
             - {
@@ -345,7 +346,7 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
         if f.verb in gone and f.verb.lower() not in REPORTING and done_to(f) and done_to(f) <= gone
     ]
     # a denial the window does not say is untold
-    untold += [f"denied {k}" for k in sorted(_denial_untold(claim, window))]
+    untold += [f"denied {k}" for k in sorted(denial_untold)]
     return Alignment(coverage, missing, missing_names, missing_numbers, flags, changed, events, undescribed, untold)
 
 
@@ -444,7 +445,15 @@ def _compare(f: Frame, g: Frame) -> str | None:
     swapped = f.actor and (_overlap(f.actor, g.patient) or _overlap(f.actor, g.recipient))
     if f.actor and g.actor and not _overlap(f.actor, g.actor) and swapped:
         return f"roles swapped: {'/'.join(sorted(f.actor))} does not {f.verb.lower()}; {'/'.join(sorted(g.actor))} does"
-    if f.actor and g.actor and not _overlap(f.actor, g.actor) and f.actor_kind and f.actor_kind == g.actor_kind:
+    other_thing = bool(f.patient and g.patient and not _overlap(f.patient, g.patient))
+    if (
+        f.actor
+        and g.actor
+        and not _overlap(f.actor, g.actor)
+        and f.actor_kind
+        and f.actor_kind == g.actor_kind
+        and not other_thing  # "Russia backs Maduro" / "a movement now backed by the U.S.": another act
+    ):
         # another named actor of the same kind for the same act: a different speaker, a different agent
         return f"who: the text says {'/'.join(sorted(g.actor))}, not {'/'.join(sorted(f.actor))}"
     if f.actor and g.actor and not _overlap(f.actor, g.actor):

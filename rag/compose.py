@@ -85,7 +85,7 @@ CUES["yesno"] = CUES["explain"]
 # government claimed ...?", "Summarize Russia's official position ..."
 _ASKED_SPEAKER = re.compile(
     r"^\s*(?:what|how)\s+(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|claim|argue|tell|told|think|"
-    r"report|react|respond|describe|view|see|frame|characteri[sz]e|portray)\b|"
+    r"report|tweet|post|write|announce|state|react|respond|describe|view|see|frame|characteri[sz]e|portray)\b|"
     # a yes/no question about what someone said: "Has the U.S. government claimed ...?", "Did Zakharova deny ...?"
     r"^\s*(?:did|does|do|has|have|had)\s+(?P<asker>.+?)\s+(?:say|said|claim|claimed|argue|argued|report|"
     r"reported|state|stated|deny|denied|confirm|confirmed|admit|admitted|warn|warned|accuse|accused)\b|"
@@ -360,7 +360,9 @@ def _decide(question: str, points: list[Point], checker: ClaimChecker) -> tuple[
     rest = [points[j] for j in others]
     if rest:
         w = checker.check(claim, [p.text for p in rest], _follows(rest))
-        if w.label == (CONTRADICTED if v.supported else SUPPORTED):
+        # the other side must tell the act too ("Has Russia stopped supporting Maduro?" is not answered yes by "...
+        # come forth with their support of Maduro", which does not say stopped)
+        if w.label == (CONTRADICTED if v.supported else SUPPORTED) and not w.acts_missing:
             return "both", deciding + [others[j] for j in w.sentences]
     return ("yes" if v.supported else "no"), deciding
 

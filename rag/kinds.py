@@ -30,7 +30,8 @@ _CHANGE = re.compile(
 _WHO_SAYS = re.compile(
     r"\b(?:do|did)\s+(?:the\s+)?(?:articles|outlets|reports|sources|they)\s+(?:agree|disagree|differ)|"
     r"\b(?:agree|disagree)\s+(?:on|about|over|whether|that)\b|"
-    r"^\s*what\s+(?:did|does|do|has|have)\s+.+?\s+(?:say|said|claim|argue|tell|told|think|report)"
+    r"^\s*what\s+(?:did|does|do|has|have)\s+.+?\s+(?:say|said|claim|argue|tell|told|think|report|tweet|post|write|"
+    r"announce|state)"
     r"(?:\s+and\s+\w+)?(?:\s+[\w’'.-]+){0,3}?(?:\s+(?:about|on|of|regarding|during|when|after|before|in)\b.*)?\s*\??\s*$|"
     r"^\s*how\s+(?:did|does|do|have|has)\s+.+?\s+(?:react|respond|describe|view|see|frame|characteri[sz]e)\b|"
     r"^\s*who\s+(?:said|says|claimed|claims|reported|reports)\b|\baccording\s+to\s+whom\b|"

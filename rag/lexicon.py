@@ -476,6 +476,9 @@ def name_label(noun: str) -> str | None:
 
 # a negated attempt is a negated act: "didn't ever try to commit fraud", "never managed to reach": not commit
 ATTEMPTING = frozenset(["try", "attempt", "manage", "dare", "bother", "seek"])
+# verbs that end what they are done to: "has not ended its support" says the support goes on, so a negation of the
+# verb does not reach its object
+ENDING = frozenset(["end", "stop", "cease", "halt", "quit", "abandon", "terminate", "suspend", "discontinue"])
 # "denied that troops were there", "refuted claims that Russia had reduced ...": the clause is disputed
 DISPUTING = frozenset(["deny", "refute", "reject", "dismiss", "dispute", "rebut", "debunk"])
 CLAIM_NOUNS = frozenset(

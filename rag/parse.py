@@ -20,6 +20,7 @@ from .lexicon import (
     COUNTRIES,
     DESIGNATORS,
     DISPUTING,
+    ENDING,
     LIGHT,
     NAME_KINDS,
     NEGATING_NOUNS,
@@ -258,9 +259,8 @@ def _not_only(tok: Any) -> bool:
 
 
 def _disputed(verb: Any) -> bool:
-    """A clause that its sentence reports as denied: "denied that Russian troops were in Venezuela", "denied
-    sending troops", "refuted
-    claims ... that Russia would have significantly reduced the number of Rostec employees"."""
+    """A clause that its sentence reports as denied: "denied that Russian troops were in Venezuela", "denied sending
+    troops", "refuted claims ... that Russia would have significantly reduced the number of Rostec employees"."""
     head = verb.head
     # "denied that ... sent", "denied sending" (not "denied to confirm": a refusal to say, no denial of an act)
     if (verb.dep_ == "ccomp" or (verb.dep_ == "xcomp" and verb.tag_ == "VBG")) and _disputing(head):
@@ -365,8 +365,9 @@ def _frame(verb: Any) -> Frame:
         for c in objects or [c for c in above if c.dep_ == "nsubj"]:
             roles["actor"] |= _role_words(c)
             actor_kind = _kind(c)
-    if verb.dep_ == "acl" and not roles["actor"] and verb.tag_ == "VBN":
-        roles["patient"] |= _role_words(verb.head)  # "contractors affiliated with ...": patient
+    if verb.dep_ == "acl" and not roles["patient"] and verb.tag_ == "VBN":
+        # "contractors affiliated with ...", "a movement now backed by the U.S.": the noun is what it is done to
+        roles["patient"] |= _role_words(verb.head)
     return Frame(
         _key(verb),
         negated,
@@ -491,9 +492,11 @@ def _negated_words(doc: Any) -> set[str]:
         if fold(target.lemma_) in ATTEMPTING:  # "didn't try to commit fraud": the act
             target = next((c for c in target.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), target)
         out.add(_key(target))
-        # the negation reaches the verb's object ("does not support any solution" ~ "backs no solution")
-        # and the noun's verb ("paying no attention" ~ "without paying attention")
-        out.update(_key(c) for c in target.children if c.dep_ in ("dobj", "attr"))
+        # the negation reaches the verb's object ("does not support any solution" ~ "backs no solution"), not that of
+        # a verb that ends it ("has not ended its support": the support goes on), and the noun's verb ("paying no
+        # attention" ~ "without paying attention")
+        if fold(target.lemma_) not in ENDING:
+            out.update(_key(c) for c in target.children if c.dep_ in ("dobj", "attr"))
         if target.pos_ == "NOUN" and target.dep_ in ("dobj", "pobj", "attr") and target.head.pos_ == "VERB":
             out.add(_key(target.head))
     return out

@@ -645,3 +645,24 @@ def test_a_denial_needs_a_text_that_denies_and_a_capitalised_subject_is_a_name(
     ]
     v = structural.check("Rostec said it has opened a training centre for military helicopter pilots.", said)
     assert v.label == NOT_FOUND and "rostec" in v.reason, v
+
+
+def test_not_ending_a_thing_is_no_negation_of_it_and_a_participle_is_done_to_its_noun(
+    structural: claims.ClaimChecker,
+) -> None:
+    """ "Is Russia still supporting Maduro?" had been answered "both yes and no": "Russia has not ended its support
+    for Nicolas Maduro" negated the support (a negation reaches its verb's object), and "a movement now backed by the
+    U.S." (no object read for "backed") had the U.S. back what the statement has Russia back."""
+    ended = [
+        "Although it is unclear how the Kremlin communicated this information to the U.S., it is inevitable that Russia "
+        "has not ended its support for Nicolas Maduro."
+    ]
+    assert structural.check("Russia still supports Maduro.", ended).supported
+    assert structural.check("Russia has ended its support for Maduro.", ended).label == CONTRADICTED
+    backed = [
+        "Secret Russian military contractors traveled to Venezuela to provide security for President Nicolas Maduro "
+        "as disgruntled Venezuelans continue protests in attempt to overthrow him, a movement now backed by the U.S."
+    ]
+    assert structural.check("Russia backs President Nicolas Maduro.", backed).label != CONTRADICTED
+    # the same act done to the same thing by another of the same kind is still another actor
+    assert structural.check("China backs Guaido.", ["The United States backs Guaido."]).label == CONTRADICTED

@@ -57,6 +57,7 @@ EXPLAIN = ROOT / "tests" / "data" / "explain.jsonl"
         # two sides' views of one thing (had been "yesno": the answer is each side's view, not a yes)
         ("Do Washington and Moscow describe the Russian personnel in Venezuela the same way?", "who_says"),
         ("Do they have the same CEO?", "yesno"),
+        ("What did Trump tweet about Russia?", "who_says"),
         ("Which uses of artificial intelligence will be outlawed under the EU's new AI rules?", "list"),
     ],
 )
@@ -693,3 +694,20 @@ def test_a_yes_no_question_as_the_statement_it_asks_about(question: str, stateme
     """ "Rostec deny reducing ..." (the auxiliary only dropped) parses Rostec as no subject; "Rostec did deny ..."
     as the one who denies."""
     assert parse.declarative(question) == statement
+
+
+def test_the_other_side_of_a_yes_or_no_must_tell_the_act(checker) -> None:
+    """ "Has Russia stopped supporting Maduro?" had been answered "both yes and no": "Russian officials have come forth
+    with their support of Maduro" was taken for a yes, though it says nothing of stopping (Verdict.acts_missing, which
+    the first side already heeded)."""
+    from rag.retrieve import Passage
+
+    texts = [
+        "International analysts assure that Russia continues its support for Maduro.",
+        "Recently, Russian officials have come forth with their support of Maduro, while denouncing the U.S. support "
+        "of the opposition.",
+    ]
+    passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.5) for i, t in enumerate(texts)]
+    points = [compose.Point(i, 0, len(t), t, 1.0) for i, t in enumerate(texts)]
+    done = compose.compose("Has Russia stopped supporting Maduro?", "yesno", points, checker, passages)
+    assert done.verdict == "no", done.text
