@@ -589,18 +589,13 @@ def test_what_officials_of_a_country_said_comes_first() -> None:
 def test_the_lines_that_decide_a_yes_or_no_come_first(checker) -> None:
     """ "No." was followed by the chosen sentences in order of relevance, the one that decides it anywhere among
     them; now it is the first line."""
-    from rag.retrieve import Passage
 
     texts = [
         "In addition to the US, 54 other countries recognize Guaidó as the leader of Venezuela.",
         "The United States and more than 50 countries recognize Guaido, but Russia, China, Turkey and several "
         "other countries say they recognize Maduro as the only legitimate president of Venezuela.",
     ]
-    passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.5) for i, t in enumerate(texts)]
-    points = [compose.Point(i, 0, len(t), t, 1.0) for i, t in enumerate(texts)]
-    done = compose.compose(
-        "Does Russia recognize Juan Guaido as Venezuela's president?", "yesno", points, checker, passages
-    )
+    done = _yes_or_no("Does Russia recognize Juan Guaido as Venezuela's president?", texts, checker)
     assert done.verdict == "no"
     assert done.text.splitlines()[:2] == ["No.", f"- {texts[1]} [1]"], done.text
 
@@ -696,18 +691,24 @@ def test_a_yes_no_question_as_the_statement_it_asks_about(question: str, stateme
     assert parse.declarative(question) == statement
 
 
+def _yes_or_no(question: str, texts: list[str], checker) -> compose.Composed:
+    """A yes/no answer composed from these sentences, each its own article's."""
+    from rag.retrieve import Passage
+
+    passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.5) for i, t in enumerate(texts)]
+    points = [compose.Point(i, 0, len(t), t, 1.0) for i, t in enumerate(texts)]
+    return compose.compose(question, "yesno", points, checker, passages)
+
+
+@pytest.mark.slow
 def test_the_other_side_of_a_yes_or_no_must_tell_the_act(checker) -> None:
     """ "Has Russia stopped supporting Maduro?" had been answered "both yes and no": "Russian officials have come forth
     with their support of Maduro" was taken for a yes, though it says nothing of stopping (Verdict.acts_missing, which
     the first side already heeded)."""
-    from rag.retrieve import Passage
-
     texts = [
         "International analysts assure that Russia continues its support for Maduro.",
         "Recently, Russian officials have come forth with their support of Maduro, while denouncing the U.S. support "
         "of the opposition.",
     ]
-    passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.5) for i, t in enumerate(texts)]
-    points = [compose.Point(i, 0, len(t), t, 1.0) for i, t in enumerate(texts)]
-    done = compose.compose("Has Russia stopped supporting Maduro?", "yesno", points, checker, passages)
+    done = _yes_or_no("Has Russia stopped supporting Maduro?", texts, checker)
     assert done.verdict == "no", done.text

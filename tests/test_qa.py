@@ -430,6 +430,17 @@ def test_where_the_models_answer_fails_the_answer_the_sentence_offers_is_checked
     assert a.abstained, a.text
 
 
+def _tie_one(question: str, raw: str, text: str, coverage: float, checker) -> Answer:
+    """What the model's raw answer becomes, read from one passage of one sentence (qa._tie)."""
+    from rag.prompt import Evidence
+    from rag.qa import _tie
+    from rag.retrieve import Passage
+
+    passages = [Passage("000.txt", "title", text, 0, len(text), 0.6)]
+    evidence = [Evidence(0, text, 0, len(text), 0.6)]
+    return _tie(question, question, raw, passages, evidence, lambda q, t: coverage, {}, checker)
+
+
 @pytest.mark.slow
 def test_what_the_reader_is_shown_must_be_the_kind_of_thing_asked_for(checker) -> None:
     """The model wrote "the U.S., according to a Reuters report on Friday, ..." for "Which group are the secret
@@ -437,9 +448,6 @@ def test_what_the_reader_is_shown_must_be_the_kind_of_thing_asked_for(checker) -
     the kind-of-thing test read the whole text and found Reuters there. A place is not a group: the answer now
     falls back to quoting the sentence."""
     from rag import cite
-    from rag.prompt import Evidence
-    from rag.qa import _tie
-    from rag.retrieve import Passage
 
     question = "Which group are the secret Russian contractors in Venezuela reportedly affiliated with?"
     assert not cite.has_expected_type("The U.S.", question)
@@ -450,10 +458,8 @@ def test_what_the_reader_is_shown_must_be_the_kind_of_thing_asked_for(checker) -
         "Maduro as disgruntled Venezuelans continue protests in attempt to overthrow him, a movement now backed by "
         "the U.S., according to an exclusive Reuters report on Friday."
     )
-    passages = [Passage("000.txt", "Russia in Venezuela", text, 0, len(text), 0.6)]
-    evidence = [Evidence(0, text, 0, len(text), 0.6)]
     raw = " the U.S., according to a Reuters report on Friday, in an exclusive report by Reuters on Friday."
-    a = _tie(question, question, raw, passages, evidence, lambda q, t: 1.0, {}, checker)
+    a = _tie_one(question, raw, text, 1.0, checker)
     assert not a.text.startswith("The U.S."), a.text
 
 
@@ -464,20 +470,15 @@ def test_a_sentence_the_model_wrote_must_tell_its_acts(checker) -> None:
     home": close in words, and no sentence says Russia wants to help anyone. A sentence the model wrote whose support
     does not tell one of its acts (Verdict.acts_missing) is not shown; a bare answer is checked in the question's
     place, as before."""
-    from rag.prompt import Evidence
-    from rag.qa import _tie
-    from rag.retrieve import Passage
 
     text = (
         "The South Command of the U.S. reacted to this news and said, “the unwinding of the presence of state defense "
         "contractor Rostec shows the limits of Russia in Venezuela at a time when Moscow faces economic difficulties "
         "at home”, an apparent reference to the economic and strategic constraints the European country faces."
     )
-    passages = [Passage("002.txt", "Rostec", text, 0, len(text), 0.6)]
-    evidence = [Evidence(0, text, 0, len(text), 0.6)]
     question = "What does Russia want in Venezuela?"
     raw = " Russia wants to help the country in economic and strategic difficulties."
-    a = _tie(question, question, raw, passages, evidence, lambda q, t: 0.0, {}, checker)
+    a = _tie_one(question, raw, text, 0.0, checker)
     assert "wants to help" not in a.text, a.text
     # a sentence that tells its act, in the text's words, is shown
     told = checker.check("The unwinding of the presence of Rostec shows the limits of Russia in Venezuela.", [text])
