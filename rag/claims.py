@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .chunking import sentences
-from .lexicon import ALIASES, DISPUTING, LIGHT_NEGATED, OPPOSITES, PREFIXES, REPORTING
+from .lexicon import ALIASES, DISPUTING, ENDING, LIGHT_NEGATED, OPPOSITES, PREFIXES, REPORTING
 from .parse import ARGUMENTS, CACHE_MAX, Analysis, Frame, analyse_many, holds_key, merge, name_in
 
 if TYPE_CHECKING:
@@ -347,6 +347,14 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
     ]
     # a denial the window does not say is untold
     untold += [f"denied {k}" for k in sorted(denial_untold)]
+    # so is an ending: "Russia has stopped supporting Maduro" against "Russian officials have come forth with their
+    # support of Maduro", which tells the support and not that it stopped (nor, in other words, that it ended)
+    ended = [f.verb for f in claim.frames if f.verb.lower() in ENDING and not f.negated]
+    if not ENDING & window.surface:
+        untold += [v for v in ended if v not in untold]
+    elif ended and ENDING & window.negated and not ENDING & (window.surface - window.negated):
+        # the ending denied in other words: "has stopped supporting" / "has not ended its support"
+        flags.append(f"negation: the text says it did not {ended[0].lower()}")
     return Alignment(coverage, missing, missing_names, missing_numbers, flags, changed, events, undescribed, untold)
 
 
@@ -677,11 +685,14 @@ class ClaimChecker:
         return Verdict(NOT_FOUND, score, best[3][0], best[3], why)
 
     def _word_vectors(self, words: list[str]) -> dict[str, Any]:
+        """Each word's vector, embedded alone: the int8 embedder quantizes a batch by its own range, so a word embedded
+        beside a long sentence comes out elsewhere ("send": cosine 0.977 to itself alone), and a synonym at the
+        threshold would depend on what was embedded with it, and so on what was checked before."""
         todo = [w for w in dict.fromkeys(words) if w not in self._words]
         if todo:
             assert self.embed is not None
-            for w, v in zip(todo, self.embed(todo), strict=True):
-                self._words[w] = v
+            for w in todo:
+                self._words[w] = self.embed([w])[0]
         return self._words
 
     def _quick(self, claim: Analysis, s: Analysis, cvec: Any, svecs: Any, j: int) -> float:

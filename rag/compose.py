@@ -360,9 +360,7 @@ def _decide(question: str, points: list[Point], checker: ClaimChecker) -> tuple[
     rest = [points[j] for j in others]
     if rest:
         w = checker.check(claim, [p.text for p in rest], _follows(rest))
-        # the other side must tell the act too ("Has Russia stopped supporting Maduro?" is not answered yes by "...
-        # come forth with their support of Maduro", which does not say stopped)
-        if w.label == (CONTRADICTED if v.supported else SUPPORTED) and not w.acts_missing:
+        if w.label == (CONTRADICTED if v.supported else SUPPORTED):
             return "both", deciding + [others[j] for j in w.sentences]
     return ("yes" if v.supported else "no"), deciding
 

@@ -652,13 +652,18 @@ def test_not_ending_a_thing_is_no_negation_of_it_and_a_participle_is_done_to_its
 ) -> None:
     """ "Is Russia still supporting Maduro?" had been answered "both yes and no": "Russia has not ended its support
     for Nicolas Maduro" negated the support (a negation reaches its verb's object), and "a movement now backed by the
-    U.S." (no object read for "backed") had the U.S. back what the statement has Russia back."""
+    U.S." (no object read for "backed") had the U.S. back what the statement has Russia back. "Has Russia stopped
+    supporting Maduro?" then needed the ending told: in other words ("not ended"), or not at all."""
     ended = [
         "Although it is unclear how the Kremlin communicated this information to the U.S., it is inevitable that Russia "
         "has not ended its support for Nicolas Maduro."
     ]
     assert structural.check("Russia still supports Maduro.", ended).supported
     assert structural.check("Russia has ended its support for Maduro.", ended).label == CONTRADICTED
+    # an ending denied in other words, and an ending the text does not tell
+    assert structural.check("Russia has stopped supporting Maduro.", ended).label == CONTRADICTED
+    support = ["Recently, Russian officials have come forth with their support of Maduro."]
+    assert not structural.check("Russia has stopped supporting Maduro.", support).supported
     backed = [
         "Secret Russian military contractors traveled to Venezuela to provide security for President Nicolas Maduro "
         "as disgruntled Venezuelans continue protests in attempt to overthrow him, a movement now backed by the U.S."

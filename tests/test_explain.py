@@ -701,10 +701,10 @@ def _yes_or_no(question: str, texts: list[str], checker) -> compose.Composed:
 
 
 @pytest.mark.slow
-def test_the_other_side_of_a_yes_or_no_must_tell_the_act(checker) -> None:
+def test_a_yes_to_a_stopping_needs_a_sentence_that_tells_the_stopping(checker) -> None:
     """ "Has Russia stopped supporting Maduro?" had been answered "both yes and no": "Russian officials have come forth
-    with their support of Maduro" was taken for a yes, though it says nothing of stopping (Verdict.acts_missing, which
-    the first side already heeded)."""
+    with their support of Maduro" was taken for a yes, though it says nothing of stopping (claims.align: an ending
+    the window does not tell is untold)."""
     texts = [
         "International analysts assure that Russia continues its support for Maduro.",
         "Recently, Russian officials have come forth with their support of Maduro, while denouncing the U.S. support "
