@@ -522,19 +522,20 @@ def stream_answer(
     # follows from the claim checker (_tie), not from key-word coverage ("When was the Lima Group set up?" shares
     # few words with "... was created in 2017")
     ok = kind == "fact" or similarity >= cite.EXPLAIN_SIMILAR
-    lookup = (kind == "who_says" and compose.asked_speaker(searched)) or kind == "summarize"
-    if not ok and (lookup or (kind == "list" and compose.asked_labels(searched))):
+    if not ok:
         # "What did Maria Zakharova say?", "Summarize the Rostec story.": a few words, close to no passage in
         # meaning, but a lookup of what one named speaker said or of one topic, answerable as a fact is (a passage
         # holds the question's words; of a summary, the words of its topic, not "summarize" or "story")
-        about = kinds.topic(searched) if kind != "who_says" else asked
-        # "Which Russian companies are mentioned?": a sentence that holds the kind with what it says of it
-        sentences = [s[3] for s in cite.evidence_of(passages)]
-        texts = [f"{p.title} {p.text}" for p in passages] if lookup else sentences
-        coverage = max((index.coverage(about, t) for t in texts), default=0.0)
-        # a kind of names needs all its words in one sentence ("Chinese companies" is no "Chinese" official in one
-        # sentence and a Russian "company" in another)
-        ok = cite.answerable(coverage, similarity) if lookup else coverage >= 1.0
+        lookup = (kind == "who_says" and bool(compose.asked_speaker(searched))) or kind == "summarize"
+        if lookup:
+            about = kinds.topic(searched) if kind == "summarize" else asked
+            coverage = max((index.coverage(about, f"{p.title} {p.text}") for p in passages), default=0.0)
+            ok = cite.answerable(coverage, similarity)
+        elif kind == "list" and compose.asked_labels(searched):
+            # "Which Russian companies are mentioned?": one sentence must hold all the words of the kind asked for
+            # ("Chinese companies" is no "Chinese" official in one sentence and a Russian "company" in another)
+            about = kinds.topic(searched)
+            ok = any(index.coverage(about, s[3]) >= 1.0 for s in cite.evidence_of(passages))
     if not ok or cite.missing_names(searched, passages):
         timings["total"] = time.perf_counter() - t0
         answer = _decline(question, searched, passages, timings, kind)
