@@ -325,7 +325,9 @@ def about(question: str, text: str) -> bool:
     kinds = {q.names[n] for n in missing}
     if any(n != c and f" {c} " in f" {n} " for n in missing for c in COUNTRIES):  # a missing body's country
         kinds |= {"GPE", "NORP"}
-    return not any(label in kinds and not name_in(n, q) for n, label in t.names.items())
+    # (a name said in a relative clause is not in their place: "affiliated with the Wagner group, which provided
+    # security support in both Ukraine and Syria" may still be about the contractors in Venezuela)
+    return not any(label in kinds and not name_in(n, q) and n not in t.aside for n, label in t.names.items())
 
 
 _NUMBER_Q = re.compile(r"^\s*(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when)\b", re.I)
@@ -381,9 +383,21 @@ def has_expected_type(answer: str, question: str) -> bool:
         return (
             any(_bare(r.split()[-1]) not in asked | STOP for r in runs)
             and not _only_places(answer, question)
+            and not _only_aside(answer, question)
             and (not asks_person(question) or adds_person(answer, question))
         )
     return True
+
+
+def _only_aside(answer: str, question: str) -> bool:
+    """The names an answer adds to the question's are all said in a relative clause, of the question's own name
+    ("The Wagner group, which provided security support in both Ukraine and Syria." for "Who runs the Wagner
+    group?"): they describe it, and answer nothing."""
+    from .parse import analyse_many, name_in
+
+    q, a = analyse_many([question, answer])
+    added = [n for n, label in a.names.items() if not name_in(n, q) and label not in _NOT_NAMES]
+    return bool(added) and all(n in a.aside for n in added)
 
 
 # "Who is Russia's ambassador to Venezuela who ...?": someone the question describes, never a place
@@ -454,6 +468,18 @@ def adds_person(answer: str, question: str) -> bool:
     return any(label in ("PERSON", "PROPN") and not name_in(n, q) for n, label in a.names.items())
 
 
+def names_asked_kind(question: str, sentence: str) -> bool:
+    """For "which X" (not a person): whether the sentence calls a name the question lacks an X ("Which group ...?":
+    "affiliated with the Wagner group"); True for other questions."""
+    from .parse import asked_noun, called
+
+    noun = asked_noun(question) if expected_type(question) == "name" and not asks_person(question) else ""
+    if not noun:
+        return True
+    asked = {_bare(w) for w in re.findall(r"[\w’'-]+", question)}
+    return any(_bare(n.split()[-1]) not in asked for n in called(noun, [sentence])[0])
+
+
 def holds_kind(sentence: str, question: str) -> bool:
     """Does a sentence quoted for an answer hold the kind of thing asked for: for who / which X someone the
     question doesn't name, for how many X a number the sentence gives X (not "Two ... planes ... offloaded
@@ -462,6 +488,7 @@ def holds_kind(sentence: str, question: str) -> bool:
         return (
             names_another_where_asked(sentence, question)
             and not _only_places(sentence, question)
+            and not _only_aside(sentence, question)
             and (not asks_person(question) or (adds_person(sentence, question) and holds_post(sentence, question)))
         )
     if not has_expected_type(sentence, question):

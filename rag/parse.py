@@ -144,9 +144,15 @@ class Analysis:
     # which include ...") nor one a relative clause says ("Those who supported Maduro ...")
     points_back: bool = False
     single: bool = True  # one sentence (a merged window of two is not)
+    # the names said in a relative clause, of something else than what the sentence is about ("the Wagner group,
+    # which provided security support in both Ukraine and Syria")
+    aside: set[str] = field(default_factory=set)
     # the words that name who says something here: the subject of a verb of saying, warning, denying, ...,
     # with its modifiers ("Chinese Foreign Ministry spokeswoman Hua Chunying said"), or "according to X"
     speakers: set[str] = field(default_factory=set)
+    # the words that name where what it says comes from: "according to X", and a name set off after it ("according
+    # to the American newspaper, The Wall Street Journal, ...")
+    sources: set[str] = field(default_factory=set)
     said: frozenset[str] = frozenset()  # the content words of what someone is said to say ("said the specialists ...")
     # a which/what question's kind of thing asked for: "news agency" in "Which news agency reported ...?"
     asked_kind: list[str] = field(default_factory=list)
@@ -296,6 +302,22 @@ def _disputing(verb: Any) -> bool:
     return lemma in DISPUTING or (lemma == "rule" and any(fold(c.text) == "out" for c in verb.children))
 
 
+def _source_apposed(tok: Any) -> bool:
+    """Whether a name stands right after "according to the <noun>," as that noun's name, with an apposition of its own
+    after it: the source of what the sentence says, not who does it."""
+    start = min([tok.i] + [c.i for c in tok.children if c.dep_ in ("det", "compound")] + [tok.left_edge.i])
+    doc = tok.doc
+    if start < 4 or doc[start - 1].text != "," or not any(c.dep_ == "appos" for c in tok.children):
+        return False
+    noun = doc[start - 2]
+    return (
+        noun.pos_ == "NOUN"
+        and noun.dep_ == "pobj"
+        and fold(noun.head.text) == "to"
+        and fold(noun.head.head.text) == "according"
+    )
+
+
 def _frame(verb: Any) -> Frame:
     roles: dict[str, set[str]] = {"actor": set(), "patient": set(), "recipient": set()}
     negated = False
@@ -309,6 +331,9 @@ def _frame(verb: Any) -> Frame:
             actor_kind = _kind(c)
         if c.dep_ in ROLE_DEPS:
             words = _role_words(c)
+            if c.dep_ == "nsubj" and _source_apposed(c):  # "According to the newspaper, The Wall Street Journal, the
+                # contractor, Rostec, had reduced ...": the small parser makes the newspaper's name the subject
+                words = frozenset().union(*(_role_words(g, True) for g in c.children if g.dep_ == "appos"))
             if not words and c.dep_ == "nsubj" and fold(c.text) in ("i", "we"):
                 speaker = _speaker(verb)  # "'We recommend ...,' Zakharova said": Zakharova recommends
                 if speaker is not None:
@@ -852,9 +877,15 @@ def _analyse(text: str, doc: Any) -> Analysis:
             who = [c for c in t.children if c.dep_ == "nsubj"]
         elif t.lower_ == "to" and t.i and doc[t.i - 1].lower_ == "according":
             who = [c for c in t.children if c.dep_ == "pobj"]
+        elif t.dep_ == "nsubj" and _source_apposed(t):  # "According to the newspaper, The Wall Street Journal, ..."
+            for w in (w for w in t.subtree if w.i <= t.i):  # its name, not the apposition after it
+                f = fold(w.text)
+                a.sources.update({f, fold(w.lemma_), ALIASES.get(f, f)})
         for w in (w for c in who for w in c.subtree):
             f = fold(w.text)
             a.speakers.update({f, fold(w.lemma_), ALIASES.get(f, f)})
+            if t.lower_ == "to":
+                a.sources.update({f, fold(w.lemma_), ALIASES.get(f, f)})
         if t.pos_ == "VERB" and fold(t.lemma_) in REPORTING:  # what is said: the clause the verb of saying takes
             a.said |= {
                 _key(w)
@@ -870,6 +901,8 @@ def _analyse(text: str, doc: Any) -> Analysis:
     ]
     a.frames = [_frame(t) for t in doc if t.pos_ == "VERB" and _key(t) not in LIGHT]
     a.clauses = _clauses(doc, a)
+    named = _names_by_token(doc)
+    a.aside = {named[t.i] for r in doc if r.dep_ == "relcl" for t in r.subtree if t.i in named}
     return a
 
 
@@ -1004,10 +1037,12 @@ def merge(parts: list[Analysis]) -> Analysis:
         m.names.update(p.names)
         m.name_tokens |= p.name_tokens
         m.speakers |= p.speakers
+        m.sources |= p.sources
         m.quantities += p.quantities
         m.frames += p.frames
         m.slots += p.slots
         m.clauses += p.clauses
+        m.aside |= p.aside
         m.tokens += p.tokens
         m.negated |= p.negated
         m.disputed.update(p.disputed)
@@ -1129,3 +1164,71 @@ def declarative(question: str) -> str:
         return text[len(doc[0].text) :].strip()
     rest = doc[end:].text if end < len(doc) else ""
     return " ".join(x for x in (doc[1:end].text, doc[0].text.lower(), rest) if x)
+
+
+@lru_cache(maxsize=256)
+def asked_noun(question: str) -> str:
+    """The noun a "which X" / "what X" question names what it asks for by, as a lemma: "Which AI-powered chatbot
+    ...?" -> "chatbot", "Which group are ...?" -> "group"; "" for other questions."""
+    nlp = _nlp()
+    with _nlp_lock:
+        doc = nlp(question)
+    words = [t for t in doc if not t.is_space]
+    if words and words[0].lower_ in ("which", "what") and words[0].dep_ == "det" and words[0].head.pos_ == "NOUN":
+        return str(words[0].head.lemma_).lower()  # the noun "which" belongs to, past its modifiers
+    heads = _asked_heads(doc)
+    return str(heads[0].lemma_).lower() if heads else ""
+
+
+def called(noun: str, texts: Sequence[str]) -> list[list[str]]:
+    """For each text, the names it calls by `noun` (a lemma): the name the noun stands beside as a title or an
+    appositive ("the Wagner group", "the chatbot ChatGPT", "ChatGPT, the AI-powered chatbot"), not one it belongs to
+    ("OpenAI's chatbot", "Russian paramilitary group leader"). Only the texts that write the noun are parsed."""
+    out: list[list[str]] = [[] for _ in texts]
+    having = [i for i, t in enumerate(texts) if noun and noun in t.lower()]
+    if not having:
+        return out
+    nlp = _nlp()
+    with _nlp_lock:
+        docs = list(nlp.pipe([texts[i] for i in having], batch_size=64))
+
+    def name_at(doc: Any, tok: Any) -> str:  # a name, with the names compounded into it ("Golden State Warriors")
+        # (a name the small tagger takes for a noun is still written with a capital: "ChatGPT")
+        if tok.pos_ != "PROPN" and (tok.pos_ != "NOUN" or tok.is_sent_start or tok.text.islower()):
+            return ""
+        run = [tok]
+        while run[0].i > 0 and doc[run[0].i - 1].pos_ == "PROPN" and doc[run[0].i - 1].head.i in {t.i for t in run}:
+            run.insert(0, doc[run[0].i - 1])
+        return _phrase(run)
+
+    for i, doc in zip(having, docs, strict=True):
+        for t in doc:
+            if t.lemma_.lower() != noun or t.pos_ not in ("NOUN", "PROPN"):
+                continue
+            if t.pos_ == "PROPN":  # the noun in the name itself: "the Lima Group"
+                name = name_at(doc, t)
+                if name.lower() != noun and name not in out[i]:
+                    out[i].append(name)
+                continue
+            # "the chatbot ChatGPT", "ChatGPT, the chatbot"; "the Wagner group" (not "the US newspaper": a place or
+            # a people before the noun says where it is from)
+            partners = [t.head] if t.dep_ in ("compound", "appos") else []
+            partners += [
+                c
+                for c in t.children
+                if c.dep_ in ("compound", "appos") and c.pos_ == "PROPN" and c.ent_type_ not in ("GPE", "NORP")
+            ]
+            # the name right after it, set off by a comma, where the small parser misses the apposition ("the
+            # American newspaper, The Wall Street Journal, ..."): the last word of its run of proper nouns
+            j = t.i + 1 + (t.i + 1 < len(doc) and doc[t.i + 1].text == ",")
+            j += j < len(doc) and doc[j].pos_ == "DET"
+            k = j
+            while k + 1 < len(doc) and doc[k].pos_ == "PROPN" and doc[k + 1].pos_ == "PROPN":
+                k += 1
+            if j < len(doc) and doc[k].pos_ == "PROPN":
+                partners.append(doc[k])
+            for p in partners:
+                name = name_at(doc, p)
+                if name and name not in out[i]:
+                    out[i].append(name)
+    return out

@@ -569,7 +569,12 @@ def stream_answer(
         settings.evidence_sentences,
         lambda text: index.coverage(asked, text),  # not "newspaper" in "Which newspaper reported ...": its name
         # a sentence about what the question names, which for "how many" or "when" holds a number or date
-        lambda text: cite.about(searched, text) and (not wants_kind or cite.holds_kind(text, searched)),
+        # and for "which group" one that names a group
+        lambda text: (
+            cite.about(searched, text)
+            and (not wants_kind or cite.holds_kind(text, searched))
+            and cite.names_asked_kind(searched, text)
+        ),
     )
     budget = gen.n_ctx - settings.max_answer_tokens - overhead(searched, chat, gen.count_tokens)
     evidence = fit(evidence, gen.count_tokens, budget)

@@ -239,6 +239,15 @@ def test_a_sentence_is_about_what_the_question_names_unless_it_names_another_in_
     hours = "How many hours did Maduro give U.S. diplomats to leave Venezuela?"
     assert cite.about(hours, "Instead, he has retaliated, giving U.S. diplomats 72 hours to leave the country.")
     assert not cite.about(hours, "Donald Trump gave U.S. diplomats 72 hours to leave the country.")
+    # a name said in a relative clause, of something else, is not in their place (the first of these was left out
+    # of the model's prompt, and "Which group ...?" answered by a sentence that names no group)
+    wagner = "Which group are the secret Russian contractors in Venezuela reportedly affiliated with?"
+    assert cite.about(
+        wagner,
+        "The secret contractors are reportedly affiliated with the “Wagner group,” which provided security support in "
+        "both Ukraine and Syria.",
+    )
+    assert not cite.about(wagner, "The secret contractors in Ukraine are reportedly affiliated with the Wagner group.")
 
 
 def test_a_date_in_the_question_is_no_name_the_passages_must_hold() -> None:
@@ -431,3 +440,35 @@ def test_a_when_question_is_offered_the_days_the_sentences_give() -> None:
     assert cite.counts("When did Guaido declare himself interim president?", texts) == ["January", "Monday, June 3rd"]
     assert cite.counts("Who declared himself interim president?", texts) == []
     assert cite.asks_when("On which day did Zakharova make her remarks?") and not cite.asks_when("Who is Zakharova?")
+
+
+def test_a_which_x_question_prefers_a_sentence_that_names_an_x() -> None:
+    """ "Which group are the secret Russian contractors in Venezuela reportedly linked to?" put before the model a
+    sentence on what the contractors did, naming no group, over the one that says "the Wagner group"."""
+    from rag.parse import asked_noun, called
+
+    assert asked_noun("Which AI-powered chatbot celebrated its first anniversary?") == "chatbot"
+    assert asked_noun("Which group are the contractors linked to?") == "group"
+    assert asked_noun("Who is Russia's ambassador?") == ""
+    assert called(
+        "group", ["They are affiliated with the “Wagner group,” which provided support.", "The Lima Group met."]
+    ) == [
+        ["Wagner"],
+        ["Lima Group"],
+    ]
+    assert called("group", ["Russian paramilitary group leader Yevgeny Shabayev told Reuters."]) == [[]]  # a leader
+    assert called("chatbot", ["OpenAI's chatbot ChatGPT turned one."]) == [["ChatGPT"]]  # not OpenAI, its owner
+    q = "Which group are the secret Russian contractors in Venezuela reportedly linked to?"
+    assert cite.names_asked_kind(q, "The secret contractors are reportedly affiliated with the “Wagner group.”")
+    assert not cite.names_asked_kind(q, "Secret Russian military contractors traveled to Venezuela, Reuters reported.")
+    assert cite.names_asked_kind("How many contractors traveled to Venezuela?", "Some contractors traveled.")
+
+
+def test_names_said_only_in_a_relative_clause_answer_no_who() -> None:
+    """ "Who runs the Wagner group?" got "The “Wagner group,” which provided security support in both Ukraine and
+    Syria. [1]": the names it adds describe the group the question names; no article says who runs it."""
+    q = "Who runs the Wagner group?"
+    described = "The “Wagner group,” which provided security support in both Ukraine and Syria."
+    assert not cite.has_expected_type(described, q)
+    assert not cite.holds_kind(f"The contractors are affiliated with the {described[4:]}", q)
+    assert cite.has_expected_type("Russia, which sent troops to Syria, backs Maduro.", "Who backs Maduro?")
