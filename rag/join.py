@@ -908,7 +908,6 @@ def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
       each outlet's report must be found; they agree unless the checker finds one contradicting another.
     """
     contradicted = [f for f in ev.findings if f.verdict.label == CONTRADICTED]
-    supported = [f for f in ev.findings if f.verdict.label == SUPPORTED]
     holding = [f for f in ev.findings if _holds(f)]
     claims_ok = all(any(f.claim == c for f in holding) for c in q.claims)
     order = _order_holds(q, ev)
@@ -918,7 +917,18 @@ def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
             return Result("", (), True)
         against = _agree(ev, checker)
         same = against is None
-        cited, refs = _cite(supported or ev.findings)
+        # each report the question names is cited: by the sentence that supports its claim, else by the one found
+        # for it (a report cited by the other's support alone left the reader one side of the comparison)
+        cited, refs = _cite(
+            [
+                f
+                for c in q.claims
+                for f in (
+                    [g for g in ev.findings if g.claim == c and g.verdict.label == SUPPORTED]
+                    or [g for g in ev.findings if g.claim == c and _found(g)]
+                )
+            ]
+        )
         if q.form == CHOICE and q.options:
             pick = _option(q.options, same)
             return Result(f"{pick[:1].upper()}{pick[1:]}: {_join(refs)}.", tuple(cited), False, pick)

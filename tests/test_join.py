@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from rag import join
+from rag import claims, join
 
 ALIASES = {
     "TechCrunch": "TechCrunch",
@@ -590,3 +590,28 @@ def test_a_statement_whose_verb_is_light_is_checked_not_taken_as_a_topic(checker
     assert not f.topic, f
     result = join.yesno(q, ev, checker)
     assert result.verdict != "yes", result
+
+
+def test_a_question_on_how_two_reports_relate_cites_each_report() -> None:
+    """ "Between the TechCrunch report ... and The Verge report ..., was there consistency ...?" cited only the report
+    whose claim the checker supported: the reader saw one side of the comparison. Each report found is cited."""
+
+    class _NoContradiction:
+        def check(self, statement: str, evidence: list[str]) -> join.Verdict:
+            return join.Verdict(claims.NOT_FOUND, 0.3, None)
+
+    q = join.analyse(
+        "Between the TechCrunch report on Sam Bankman-Fried's trial published on October 1, 2023, and The Verge report "
+        "on the allegations against him published on October 7, 2023, was there consistency in the portrayal of his "
+        "actions?",
+        ALIASES,
+    )
+    assert q is not None and q.relation and len(q.claims) == 2
+    ev = join.Evidence(q)
+    ev.findings = [
+        _finding(q.claims[0], q.claims[0].outlets[0], join.SUPPORTED, "2023-10-01"),
+        _finding(q.claims[1], q.claims[1].outlets[0], claims.NOT_FOUND, "2023-10-07"),  # found by its topic
+    ]
+    result = join.yesno(q, ev, _NoContradiction())  # type: ignore[arg-type]
+    assert result.text.startswith("Yes: the reports agree")
+    assert [c.outlet for c in result.cited] == ["TechCrunch", "The Verge"], result
