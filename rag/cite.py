@@ -377,7 +377,7 @@ def has_expected_type(answer: str, question: str) -> bool:
     if kind == "number":  # a count, or for "when" a date: "in January", "on Friday"
         return bool(re.search(r"\d", answer) or _NUMBER_WORDS.search(answer) or _CALENDAR.search(answer))
     if kind == "name":
-        asked = {_bare(w) for w in re.findall(r"[\w’'-]+", question)}
+        asked = _asked_words(question)
         # a name by its last word: "Yevgeny Shabayev" is the question's "Shabayev" ("Who did Shabayev talk to?")
         runs = re.findall(r"\b[A-Z][\w’'-]*(?:[ \t]+[A-Z][\w’'-]*)*", answer)
         return (
@@ -393,11 +393,10 @@ def _only_aside(answer: str, question: str) -> bool:
     """The names an answer adds to the question's are all said in a relative clause, of the question's own name
     ("The Wagner group, which provided security support in both Ukraine and Syria." for "Who runs the Wagner
     group?"): they describe it, and answer nothing."""
-    from .parse import analyse_many, name_in
+    from .parse import analyse_many
 
-    q, a = analyse_many([question, answer])
-    added = [n for n, label in a.names.items() if not name_in(n, q) and label not in _NOT_NAMES]
-    return bool(added) and all(n in a.aside for n in added)
+    added = _added_names(answer, question)
+    return bool(added) and all(n in analyse_many([answer])[0].aside for n in added)
 
 
 # "Who is Russia's ambassador to Venezuela who ...?": someone the question describes, never a place
@@ -410,15 +409,23 @@ def _only_places(answer: str, question: str) -> bool:
     economic difficulties ...”" for "Which U.S. military command said ...?"), or "Who is <someone it describes>
     ...?" ("Russia's ambassador to Caracas ... refuted claims by US media ..." for "Who is Russia's ambassador to
     Venezuela who refuted ...?"). An answer that adds no name the recogniser tags is left to the other checks."""
+    from .parse import analyse_many
+
+    q = analyse_many([question])[0]
+    if not ((q.asked_kind and not asks_place(question)) or _WHO_IS.match(question)):
+        return False
+    added = _added_names(answer, question)
+    # a nationality names a place's people ("the European country", "Latin American"): no answer to those either
+    return bool(added) and all(label in ("GPE", "LOC", "NORP") for label in added.values())
+
+
+def _added_names(answer: str, question: str) -> dict[str, str]:
+    """The names (with their labels) an answer adds to the question's; a date or an amount is no one ("the last
+    decade" names no chief executive)."""
     from .parse import analyse_many, name_in
 
     q, a = analyse_many([question, answer])
-    if not ((q.asked_kind and not asks_place(question)) or _WHO_IS.match(question)):
-        return False
-    # a date or an amount is no one ("the last decade" names no chief executive)
-    added = [label for n, label in a.names.items() if not name_in(n, q) and label not in _NOT_NAMES]
-    # a nationality names a place's people ("the European country", "Latin American"): no answer to those either
-    return bool(added) and all(label in ("GPE", "LOC", "NORP") for label in added)
+    return {n: label for n, label in a.names.items() if not name_in(n, q) and label not in _NOT_NAMES}
 
 
 def _person_nouns(question: str) -> list[str]:
@@ -476,7 +483,7 @@ def names_asked_kind(question: str, sentence: str) -> bool:
     noun = asked_noun(question) if expected_type(question) == "name" and not asks_person(question) else ""
     if not noun:
         return True
-    asked = {_bare(w) for w in re.findall(r"[\w’'-]+", question)}
+    asked = _asked_words(question)
     return any(_bare(n.split()[-1]) not in asked for n in called(noun, [sentence])[0])
 
 
@@ -540,6 +547,11 @@ def counts(question: str, texts: Sequence[str]) -> list[str]:
         offered = [x.written or x.value for x in a.quantities if x.head == counted]
         found += [x for x in offered if x not in found]
     return found
+
+
+def _asked_words(question: str) -> set[str]:
+    """The question's words, as `_bare` folds them: an answer's name must add a word to them."""
+    return {_bare(w) for w in re.findall(r"[\w’'-]+", question)}
 
 
 def _bare(word: str) -> str:

@@ -611,12 +611,9 @@ class ClaimChecker:
             return None
         import numpy as np
 
-        todo = [t for t in dict.fromkeys(texts) if t not in self._sentences]
-        if todo:
-            if len(self._sentences) + len(todo) > CACHE_MAX:
-                self._sentences.clear()
-            for t in todo:
-                self._sentences[t] = self.embed([t])[0]
+        if len(self._sentences) + sum(t not in self._sentences for t in set(texts)) > CACHE_MAX:
+            self._sentences.clear()
+        self._embed_alone(texts, self._sentences)
         return np.stack([self._sentences[t] for t in texts])
 
     def _judge(
@@ -705,12 +702,15 @@ class ClaimChecker:
         """Each word's vector, embedded alone: the int8 embedder quantizes a batch by its own range, so a word embedded
         beside a long sentence comes out elsewhere ("send": cosine 0.977 to itself alone), and a synonym at the
         threshold would depend on what was embedded with it, and so on what was checked before."""
-        todo = [w for w in dict.fromkeys(words) if w not in self._words]
-        if todo:
-            assert self.embed is not None
-            for w in todo:
-                self._words[w] = self.embed([w])[0]
-        return self._words
+        return self._embed_alone(words, self._words)
+
+    def _embed_alone(self, texts: list[str], cache: dict[str, Any]) -> dict[str, Any]:
+        """Embed each text not yet in the cache, one at a time (a batch's vectors depend on the batch), into it."""
+        assert self.embed is not None
+        for t in dict.fromkeys(texts):
+            if t not in cache:
+                cache[t] = self.embed([t])[0]
+        return cache
 
     def _quick(self, claim: Analysis, s: Analysis, cvec: Any, svecs: Any, j: int) -> float:
         lexical = sum(holds_key(k, s) for k in claim.content) / len(claim.content)

@@ -302,6 +302,12 @@ def _disputing(verb: Any) -> bool:
     return lemma in DISPUTING or (lemma == "rule" and any(fold(c.text) == "out" for c in verb.children))
 
 
+def _forms(w: Any) -> set[str]:
+    """A word as the texts may write it: folded, its lemma, its alias."""
+    f = fold(w.text)
+    return {f, fold(w.lemma_), ALIASES.get(f, f)}
+
+
 def _source_apposed(tok: Any) -> bool:
     """Whether a name stands right after "according to the <noun>," as that noun's name, with an apposition of its own
     after it: the source of what the sentence says, not who does it."""
@@ -878,14 +884,11 @@ def _analyse(text: str, doc: Any) -> Analysis:
         elif t.lower_ == "to" and t.i and doc[t.i - 1].lower_ == "according":
             who = [c for c in t.children if c.dep_ == "pobj"]
         elif t.dep_ == "nsubj" and _source_apposed(t):  # "According to the newspaper, The Wall Street Journal, ..."
-            for w in (w for w in t.subtree if w.i <= t.i):  # its name, not the apposition after it
-                f = fold(w.text)
-                a.sources.update({f, fold(w.lemma_), ALIASES.get(f, f)})
+            a.sources.update(k for w in t.subtree if w.i <= t.i for k in _forms(w))  # its name, not its apposition
         for w in (w for c in who for w in c.subtree):
-            f = fold(w.text)
-            a.speakers.update({f, fold(w.lemma_), ALIASES.get(f, f)})
-            if t.lower_ == "to":
-                a.sources.update({f, fold(w.lemma_), ALIASES.get(f, f)})
+            a.speakers.update(_forms(w))
+            if t.lower_ == "to":  # "according to X": where it comes from
+                a.sources.update(_forms(w))
         if t.pos_ == "VERB" and fold(t.lemma_) in REPORTING:  # what is said: the clause the verb of saying takes
             a.said |= {
                 _key(w)
@@ -1144,6 +1147,7 @@ def _phrase(tokens: Sequence[Any]) -> str:
     return text.strip(" ,;:—–-“”\"'()")
 
 
+@lru_cache(maxsize=256)
 def declarative(question: str) -> str:
     """A yes/no question as the statement it asks about, its auxiliary put after its subject: "Did Rostec deny
     reducing its presence?" -> "Rostec did deny reducing its presence" (with the auxiliary only dropped, "Rostec deny
@@ -1160,7 +1164,7 @@ def declarative(question: str) -> str:
     if subject is None:
         return text[len(doc[0].text) :].strip()
     end = max(t.i for t in subject.subtree) + 1
-    if doc[1:end].start != 1:
+    if min(t.i for t in subject.subtree) != 1:  # the subject right after the auxiliary, or the words stay in place
         return text[len(doc[0].text) :].strip()
     rest = doc[end:].text if end < len(doc) else ""
     return " ".join(x for x in (doc[1:end].text, doc[0].text.lower(), rest) if x)
