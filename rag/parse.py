@@ -1198,7 +1198,9 @@ def called(noun: str, texts: Sequence[str]) -> list[list[str]]:
 
     def name_at(doc: Any, tok: Any) -> str:  # a name, with the names compounded into it ("Golden State Warriors")
         # (a name the small tagger takes for a noun is still written with a capital: "ChatGPT")
-        if tok.pos_ != "PROPN" and (tok.pos_ != "NOUN" or tok.is_sent_start or tok.text.islower()):
+        # (at the head of a sentence, a capital tells a name only inside the word: "ChatGPT", not "Chatbots")
+        inner = any(ch.isupper() for ch in tok.text[1:])
+        if tok.pos_ != "PROPN" and (tok.pos_ != "NOUN" or (tok.is_sent_start and not inner) or tok.text.islower()):
             return ""
         run = [tok]
         while run[0].i > 0 and doc[run[0].i - 1].pos_ == "PROPN" and doc[run[0].i - 1].head.i in {t.i for t in run}:
@@ -1215,12 +1217,14 @@ def called(noun: str, texts: Sequence[str]) -> list[list[str]]:
                     out[i].append(name)
                 continue
             # "the chatbot ChatGPT", "ChatGPT, the chatbot"; "the Wagner group" (not "the US newspaper": a place or
-            # a people before the noun says where it is from)
+            # a people before the noun says where it is from; nor "the World Cup team": an event says what it is for)
             partners = [t.head] if t.dep_ in ("compound", "appos") else []
+            if t.dep_ == "attr" and t.head.lemma_ == "be":  # "ChatGPT is a general-purpose chatbot"
+                partners += [c for c in t.head.children if c.dep_ == "nsubj"]
             partners += [
                 c
                 for c in t.children
-                if c.dep_ in ("compound", "appos") and c.pos_ == "PROPN" and c.ent_type_ not in ("GPE", "NORP")
+                if c.dep_ in ("compound", "appos") and c.pos_ == "PROPN" and c.ent_type_ not in ("GPE", "NORP", "EVENT")
             ]
             # the name right after it, set off by a comma, where the small parser misses the apposition ("the
             # American newspaper, The Wall Street Journal, ..."): the last word of its run of proper nouns

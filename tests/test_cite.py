@@ -458,6 +458,11 @@ def test_a_which_x_question_prefers_a_sentence_that_names_an_x() -> None:
     ]
     assert called("group", ["Russian paramilitary group leader Yevgeny Shabayev told Reuters."]) == [[]]  # a leader
     assert called("chatbot", ["OpenAI's chatbot ChatGPT turned one."]) == [["ChatGPT"]]  # not OpenAI, its owner
+    # what a name is said to be, and a name the tagger takes for a noun at the head of a sentence ("ChatGPT")
+    assert called("chatbot", ["ChatGPT is a general-purpose chatbot that uses artificial intelligence."]) == [
+        ["ChatGPT"]
+    ]
+    assert called("chatbot", ["Chatbots are a general-purpose tool."]) == [[]]
     q = "Which group are the secret Russian contractors in Venezuela reportedly linked to?"
     assert cite.names_asked_kind(q, "The secret contractors are reportedly affiliated with the “Wagner group.”")
     assert not cite.names_asked_kind(q, "Secret Russian military contractors traveled to Venezuela, Reuters reported.")
