@@ -1219,8 +1219,8 @@ def called(noun: str, texts: Sequence[str]) -> list[list[str]]:
             # "the chatbot ChatGPT", "ChatGPT, the chatbot"; "the Wagner group" (not "the US newspaper": a place or
             # a people before the noun says where it is from; nor "the World Cup team": an event says what it is for)
             partners = [t.head] if t.dep_ in ("compound", "appos") else []
-            if t.dep_ == "attr" and t.head.lemma_ == "be":  # "ChatGPT is a general-purpose chatbot"
-                partners += [c for c in t.head.children if c.dep_ == "nsubj"]
+            if t.dep_ == "attr" and t.head.lemma_ == "be" and not any(c.dep_ == "neg" for c in t.head.children):
+                partners += [c for c in t.head.children if c.dep_ == "nsubj"]  # "ChatGPT is a general-purpose chatbot"
             partners += [
                 c
                 for c in t.children

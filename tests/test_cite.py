@@ -462,7 +462,12 @@ def test_a_which_x_question_prefers_a_sentence_that_names_an_x() -> None:
     assert called("chatbot", ["ChatGPT is a general-purpose chatbot that uses artificial intelligence."]) == [
         ["ChatGPT"]
     ]
-    assert called("chatbot", ["Chatbots are a general-purpose tool."]) == [[]]
+    assert called("chatbot", ["It is a general-purpose chatbot.", "Bard is not a chatbot."]) == [[], []]
+    # an event before the noun says what it is for: no team is called "World Cup"
+    assert called(
+        "team",
+        ["Foster repeated a question during his World Cup team announcement.", "Fans of the World Cup team gathered."],
+    ) == [[], []]
     q = "Which group are the secret Russian contractors in Venezuela reportedly linked to?"
     assert cite.names_asked_kind(q, "The secret contractors are reportedly affiliated with the “Wagner group.”")
     assert not cite.names_asked_kind(q, "Secret Russian military contractors traveled to Venezuela, Reuters reported.")
