@@ -1233,7 +1233,9 @@ def called(noun: str, texts: Sequence[str]) -> list[list[str]]:
             k = j
             while k + 1 < len(doc) and doc[k].pos_ == "PROPN" and doc[k + 1].pos_ == "PROPN":
                 k += 1
-            if j < len(doc) and doc[k].pos_ == "PROPN":
+            # (not the one who says the sentence: "Bard is not a chatbot, Google said")
+            speaks = doc[k].dep_ == "nsubj" and fold(doc[k].head.lemma_) in REPORTING
+            if j < len(doc) and doc[k].pos_ == "PROPN" and not speaks:
                 partners.append(doc[k])
             for p in partners:
                 name = name_at(doc, p)
