@@ -158,6 +158,8 @@ class Analysis:
     asked_kind: list[str] = field(default_factory=list)
     # the nouns a "which X" / "what X" question asks for, each coordinated one ("countries and groups")
     asked_heads: list[str] = field(default_factory=list)
+    # the one noun, as a lemma, a "which X" / "what X" question names what it asks for by (`asked_noun`)
+    asked_noun: str = ""
     # a which / what question asks for more than one thing: its noun is plural, or two are joined ("Which celebrities
     # and sports brands did FTX partner with?", "Which two individuals ...?")
     asks_many: bool = False
@@ -873,6 +875,7 @@ def _analyse(text: str, doc: Any) -> Analysis:
     a.who_is = _who_is(doc)
     a.described = [_key(_post(t)) for t in doc if t.pos_ == "NOUN" and _describes_name(t)]
     a.asked_heads = [t.lower_ for t in _asked_heads(doc)]
+    a.asked_noun = _asked_noun(doc)
     many = _asked_heads(doc, numbers=True)
     a.asks_many = len(many) > 1 or any(t.tag_ in ("NNS", "NNPS") for t in many)
     a.counted = _counted(doc)
@@ -1170,13 +1173,13 @@ def declarative(question: str) -> str:
     return " ".join(x for x in (doc[1:end].text, doc[0].text.lower(), rest) if x)
 
 
-@lru_cache(maxsize=256)
 def asked_noun(question: str) -> str:
     """The noun a "which X" / "what X" question names what it asks for by, as a lemma: "Which AI-powered chatbot
     ...?" -> "chatbot", "Which group are ...?" -> "group"; "" for other questions."""
-    nlp = _nlp()
-    with _nlp_lock:
-        doc = nlp(question)
+    return analyse_many([question])[0].asked_noun
+
+
+def _asked_noun(doc: Any) -> str:
     words = [t for t in doc if not t.is_space]
     if words and words[0].lower_ in ("which", "what") and words[0].dep_ == "det" and words[0].head.pos_ == "NOUN":
         return str(words[0].head.lemma_).lower()  # the noun "which" belongs to, past its modifiers
@@ -1186,15 +1189,18 @@ def asked_noun(question: str) -> str:
 
 def called(noun: str, texts: Sequence[str]) -> list[list[str]]:
     """For each text, the names it calls by `noun` (a lemma): the name the noun stands beside as a title or an
-    appositive ("the Wagner group", "the chatbot ChatGPT", "ChatGPT, the AI-powered chatbot"), not one it belongs to
-    ("OpenAI's chatbot", "Russian paramilitary group leader"). Only the texts that write the noun are parsed."""
-    out: list[list[str]] = [[] for _ in texts]
-    having = [i for i, t in enumerate(texts) if noun and noun in t.lower()]
-    if not having:
-        return out
+    appositive ("the Wagner group", "the chatbot ChatGPT", "ChatGPT, the AI-powered chatbot"), or that it is said to
+    be ("ChatGPT is a general-purpose chatbot"); not one it belongs to ("OpenAI's chatbot", "Russian paramilitary
+    group leader"). Only the texts that write the noun are parsed (each once: cached)."""
+    return [list(_called(noun, t)) if noun and noun in t.lower() else [] for t in texts]
+
+
+@lru_cache(maxsize=CACHE_MAX)
+def _called(noun: str, text: str) -> tuple[str, ...]:
     nlp = _nlp()
     with _nlp_lock:
-        docs = list(nlp.pipe([texts[i] for i in having], batch_size=64))
+        doc = nlp(text)
+    out: list[str] = []
 
     def name_at(doc: Any, tok: Any) -> str:  # a name, with the names compounded into it ("Golden State Warriors")
         # (a name the small tagger takes for a noun is still written with a capital: "ChatGPT")
@@ -1207,38 +1213,37 @@ def called(noun: str, texts: Sequence[str]) -> list[list[str]]:
             run.insert(0, doc[run[0].i - 1])
         return _phrase(run)
 
-    for i, doc in zip(having, docs, strict=True):
-        for t in doc:
-            if t.lemma_.lower() != noun or t.pos_ not in ("NOUN", "PROPN"):
-                continue
-            if t.pos_ == "PROPN":  # the noun in the name itself: "the Lima Group"
-                name = name_at(doc, t)
-                if name.lower() != noun and name not in out[i]:
-                    out[i].append(name)
-                continue
-            # "the chatbot ChatGPT", "ChatGPT, the chatbot"; "the Wagner group" (not "the US newspaper": a place or
-            # a people before the noun says where it is from; nor "the World Cup team": an event says what it is for)
-            partners = [t.head] if t.dep_ in ("compound", "appos") else []
-            if t.dep_ == "attr" and t.head.lemma_ == "be" and not any(c.dep_ == "neg" for c in t.head.children):
-                partners += [c for c in t.head.children if c.dep_ == "nsubj"]  # "ChatGPT is a general-purpose chatbot"
-            partners += [
-                c
-                for c in t.children
-                if c.dep_ in ("compound", "appos") and c.pos_ == "PROPN" and c.ent_type_ not in ("GPE", "NORP", "EVENT")
-            ]
-            # the name right after it, set off by a comma, where the small parser misses the apposition ("the
-            # American newspaper, The Wall Street Journal, ..."): the last word of its run of proper nouns
-            j = t.i + 1 + (t.i + 1 < len(doc) and doc[t.i + 1].text == ",")
-            j += j < len(doc) and doc[j].pos_ == "DET"
-            k = j
-            while k + 1 < len(doc) and doc[k].pos_ == "PROPN" and doc[k + 1].pos_ == "PROPN":
-                k += 1
-            # (not the one who says the sentence: "Bard is not a chatbot, Google said")
-            speaks = doc[k].dep_ == "nsubj" and fold(doc[k].head.lemma_) in REPORTING
-            if j < len(doc) and doc[k].pos_ == "PROPN" and not speaks:
-                partners.append(doc[k])
-            for p in partners:
-                name = name_at(doc, p)
-                if name and name not in out[i]:
-                    out[i].append(name)
-    return out
+    for t in doc:
+        if t.lemma_.lower() != noun or t.pos_ not in ("NOUN", "PROPN"):
+            continue
+        if t.pos_ == "PROPN":  # the noun in the name itself: "the Lima Group"
+            name = name_at(doc, t)
+            if name.lower() != noun and name not in out:
+                out.append(name)
+            continue
+        # "the chatbot ChatGPT", "ChatGPT, the chatbot"; "the Wagner group" (not "the US newspaper": a place or
+        # a people before the noun says where it is from; nor "the World Cup team": an event says what it is for)
+        partners = [t.head] if t.dep_ in ("compound", "appos") else []
+        if t.dep_ == "attr" and t.head.lemma_ == "be" and not any(c.dep_ == "neg" for c in t.head.children):
+            partners += [c for c in t.head.children if c.dep_ == "nsubj"]  # "ChatGPT is a general-purpose chatbot"
+        partners += [
+            c
+            for c in t.children
+            if c.dep_ in ("compound", "appos") and c.pos_ == "PROPN" and c.ent_type_ not in ("GPE", "NORP", "EVENT")
+        ]
+        # the name right after it, set off by a comma, where the small parser misses the apposition ("the
+        # American newspaper, The Wall Street Journal, ..."): the last word of its run of proper nouns
+        j = t.i + 1 + (t.i + 1 < len(doc) and doc[t.i + 1].text == ",")
+        j += j < len(doc) and doc[j].pos_ == "DET"
+        k = j
+        while k + 1 < len(doc) and doc[k].pos_ == "PROPN" and doc[k + 1].pos_ == "PROPN":
+            k += 1
+        # (not the one who says the sentence: "Bard is a chatbot, Google said")
+        speaks = k < len(doc) and doc[k].dep_ == "nsubj" and fold(doc[k].head.lemma_) in REPORTING
+        if k < len(doc) and doc[k].pos_ == "PROPN" and not speaks:
+            partners.append(doc[k])
+        for p in partners:
+            name = name_at(doc, p)
+            if name and name not in out:
+                out.append(name)
+    return tuple(out)

@@ -465,6 +465,7 @@ def test_a_which_x_question_prefers_a_sentence_that_names_an_x() -> None:
     assert called("chatbot", ["It is a general-purpose chatbot.", "Bard is not a chatbot."]) == [[], []]
     # the name after a comma is the one who says the sentence, not the chatbot
     assert called("chatbot", ["Bard is a chatbot, Google said."]) == [["Bard"]]
+    assert called("chatbot", ["They built a chatbot", "A chatbot,"]) == [[], []]  # the noun last: nothing after it
     # an event before the noun says what it is for: no team is called "World Cup"
     assert called(
         "team",
