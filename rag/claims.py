@@ -330,6 +330,18 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
     # the event itself: a main verb the window does not say (nor a word of the same meaning)
     events = [v for v in claim.predicates if v in missing]
     undescribed = [w for w in claim.described if w in missing]
+    # what a person is said to be must be of what the text says it is of: "Guaidó, the interim president of the
+    # organization" against "member states of the organization are supporting ... interim president, Juan Guaidó"
+    # (the text says that member states are of the organization, and that the president is of nothing)
+    undescribed += [
+        f"{noun} of {owner}"
+        for noun, owner in claim.described_of
+        if noun in window.surface
+        and owner in window.surface
+        and (noun, owner) not in window.belongs
+        and not any(n == noun for n, _ in window.belongs)
+        and any(o == owner and n != noun for n, o in window.belongs)
+    ]
     # an act the window does not tell at all: neither its verb nor any word of what it is done to, its object with
     # all the statement says of it ("agreed to impose an arms embargo" against a text on a meeting). Other words for
     # the act keep what it is done to ("passed this information on" / "communicated this information"). Names do not

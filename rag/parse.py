@@ -175,6 +175,12 @@ class Analysis:
     # what a name is said to be: "Vladimir Zaemsky, the chief executive of Rostec", "Zaemsky is Rostec's chief
     # executive" -> executive (the head noun of the apposition, or of what the name is)
     described: list[str] = field(default_factory=list)
+    # what such a noun is said to be of: "the interim president of the organization", "Rostec's chief executive" ->
+    # (president, organization), (executive, rostec)
+    described_of: list[tuple[str, str]] = field(default_factory=list)
+    # every noun said to be of another ("member states of the organization", "Rostec's technicians", "the Rostec
+    # technicians"): (noun, what it is of), as keys
+    belongs: set[tuple[str, str]] = field(default_factory=set)
     # the noun a "Who is ...?" question describes someone by ("Who is Russia's ambassador?" -> ambassador); ""
     who_is: str = ""
 
@@ -726,6 +732,14 @@ def _describes_name(tok: Any) -> bool:
     return False
 
 
+def _owners(tok: Any) -> list[Any]:
+    """What a noun is said to be of: "of" and its object, a possessive, a noun compounded before it ("the Rostec
+    technicians"). Not a time ("this year's crisis"), nor a pronoun ("its chief": said of a name elsewhere)."""
+    out = [g for c in tok.children if c.dep_ == "prep" and fold(c.text) == "of" for g in c.children if g.dep_ == "pobj"]
+    out += [c for c in tok.children if c.dep_ in ("poss", "compound")]
+    return [o for o in out if o.pos_ in ("NOUN", "PROPN") and o.ent_type_ not in ("DATE", "TIME")]
+
+
 def _post(tok: Any) -> Any:
     """ "the name of Peru's foreign minister": the post is the minister, not the name."""
     if fold(tok.lemma_) == "name":
@@ -874,6 +888,10 @@ def _analyse(text: str, doc: Any) -> Analysis:
     a.asked_rest = _asked_rest(doc, chunk)
     a.who_is = _who_is(doc)
     a.described = [_key(_post(t)) for t in doc if t.pos_ == "NOUN" and _describes_name(t)]
+    a.belongs = {(_key(t), _key(o)) for t in doc if t.pos_ in ("NOUN", "PROPN") for o in _owners(t)}
+    a.described_of = [
+        (_key(_post(t)), _key(o)) for t in doc if t.pos_ == "NOUN" and _describes_name(t) for o in _owners(_post(t))
+    ]
     a.asked_heads = [t.lower_ for t in _asked_heads(doc)]
     a.asked_noun = _asked_noun(doc)
     many = _asked_heads(doc, numbers=True)

@@ -472,6 +472,29 @@ def test_a_post_the_text_does_not_give_someone_is_not_supported(structural: clai
     assert structural.check("Vladimir Zaemsky, Russia's ambassador to Venezuela, refuted the claims.", text).supported
 
 
+def test_a_post_is_of_what_the_text_says_it_is_of(structural: claims.ClaimChecker) -> None:
+    """ "What office does Juan Guaidó hold, according to the article on the regional balance of forces?" had been
+    answered "Juan Guaidó, the interim president of the organization." from a sentence where the organization is
+    what the member states are of, and the president is of nothing: every word held, put together falsely. A post
+    the text does say is of its owner, in its own words or as a possessive or a compound, still holds."""
+    text = [
+        "Most member states of the organization are supporting opposition leader and self-proclaimed interim "
+        "president, Juan Guaidó."
+    ]
+    v = structural.check("Juan Guaidó, the interim president of the organization.", text)
+    assert not v.supported and "president of organization" in v.reason, v
+    assert structural.check("Juan Guaidó, the interim president.", text).supported
+    for said in (
+        "Rostec chief executive Vladimir Zaemsky said the company had cut its staff.",
+        "Rostec's chief executive, Vladimir Zaemsky, said the company had cut its staff.",
+        "Vladimir Zaemsky, the chief executive of Rostec, said the company had cut its staff.",
+    ):
+        v = structural.check(
+            "Vladimir Zaemsky, the chief executive of Rostec, said the company had cut its staff.", [said]
+        )
+        assert v.supported, (said, v)
+
+
 def test_an_opposite_act_done_to_something_else_is_no_reversal(structural: claims.ClaimChecker) -> None:
     """ "Did Russia withdraw its personnel from Venezuela?" had been answered "No." from "the focus will be on the
     equipment sent to Venezuela": send is withdraw's opposite, but it is done to the equipment, not the personnel.
