@@ -340,7 +340,8 @@ def align(claim: Analysis, window: Analysis, similar: Similar | None = None) -> 
         and owner in window.surface
         and (noun, owner) not in window.belongs
         and not any(n == noun for n, _ in window.belongs)
-        and any(o == owner and n != noun for n, o in window.belongs)
+        # (the person is no other noun: "Rostec's chief executive Vladimir Zaemsky" puts Rostec's on the name)
+        and any(o == owner and n != noun and n not in claim.name_tokens for n, o in window.belongs)
     ]
     # an act the window does not tell at all: neither its verb nor any word of what it is done to, its object with
     # all the statement says of it ("agreed to impose an arms embargo" against a text on a meeting). Other words for

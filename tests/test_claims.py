@@ -487,6 +487,7 @@ def test_a_post_is_of_what_the_text_says_it_is_of(structural: claims.ClaimChecke
     for said in (
         "Rostec chief executive Vladimir Zaemsky said the company had cut its staff.",
         "Rostec's chief executive, Vladimir Zaemsky, said the company had cut its staff.",
+        "Rostec's chief executive Vladimir Zaemsky said the company had cut its staff.",
         "Vladimir Zaemsky, the chief executive of Rostec, said the company had cut its staff.",
     ):
         v = structural.check(
