@@ -181,6 +181,8 @@ class Analysis:
     # every noun said to be of another ("member states of the organization", "Rostec's technicians", "the Rostec
     # technicians"): (noun, what it is of), as keys
     belongs: set[tuple[str, str]] = field(default_factory=set)
+    # for each noun, as a lemma, the names it calls (`called`): "the chatbot ChatGPT" -> {"chatbot": ("ChatGPT",)}
+    called: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # the noun a "Who is ...?" question describes someone by ("Who is Russia's ambassador?" -> ambassador); ""
     who_is: str = ""
 
@@ -887,11 +889,11 @@ def _analyse(text: str, doc: Any) -> Analysis:
         a.asked_kind = [t.text for t in chunk if t.i == root or (t.dep_ == "compound" and t.head.i == root)]
     a.asked_rest = _asked_rest(doc, chunk)
     a.who_is = _who_is(doc)
-    a.described = [_key(_post(t)) for t in doc if t.pos_ == "NOUN" and _describes_name(t)]
+    posts = [_post(t) for t in doc if t.pos_ == "NOUN" and _describes_name(t)]
+    a.described = [_key(p) for p in posts]
+    a.described_of = [(_key(p), _key(o)) for p in posts for o in _owners(p)]
     a.belongs = {(_key(t), _key(o)) for t in doc if t.pos_ in ("NOUN", "PROPN") for o in _owners(t)}
-    a.described_of = [
-        (_key(_post(t)), _key(o)) for t in doc if t.pos_ == "NOUN" and _describes_name(t) for o in _owners(_post(t))
-    ]
+    a.called = _called(doc)
     a.asked_heads = [t.lower_ for t in _asked_heads(doc)]
     a.asked_noun = _asked_noun(doc)
     many = _asked_heads(doc, numbers=True)
@@ -1209,16 +1211,16 @@ def called(noun: str, texts: Sequence[str]) -> list[list[str]]:
     """For each text, the names it calls by `noun` (a lemma): the name the noun stands beside as a title or an
     appositive ("the Wagner group", "the chatbot ChatGPT", "ChatGPT, the AI-powered chatbot"), or that it is said to
     be ("ChatGPT is a general-purpose chatbot"); not one it belongs to ("OpenAI's chatbot", "Russian paramilitary
-    group leader"). Only the texts that write the noun are parsed (each once: cached)."""
-    return [list(_called(noun, t)) if noun and noun in t.lower() else [] for t in texts]
+    group leader"). Read from each text's cached analysis (`Analysis.called`); only the texts that write the noun are
+    analysed."""
+    having = [t for t in texts if noun and noun in t.lower()]
+    found = dict(zip(having, analyse_many(having), strict=True))
+    return [list(found[t].called.get(noun, ())) if t in found else [] for t in texts]
 
 
-@lru_cache(maxsize=CACHE_MAX)
-def _called(noun: str, text: str) -> tuple[str, ...]:
-    nlp = _nlp()
-    with _nlp_lock:
-        doc = nlp(text)
-    out: list[str] = []
+def _called(doc: Any) -> dict[str, tuple[str, ...]]:
+    """For each noun of a parse, as a lemma, the names it calls (`called`)."""
+    out: dict[str, list[str]] = {}
 
     def name_at(doc: Any, tok: Any) -> str:  # a name, with the names compounded into it ("Golden State Warriors")
         # (a name the small tagger takes for a noun is still written with a capital: "ChatGPT")
@@ -1232,12 +1234,14 @@ def _called(noun: str, text: str) -> tuple[str, ...]:
         return _phrase(run)
 
     for t in doc:
-        if t.lemma_.lower() != noun or t.pos_ not in ("NOUN", "PROPN"):
+        if t.pos_ not in ("NOUN", "PROPN"):
             continue
+        noun = t.lemma_.lower()
+        names = out.setdefault(noun, [])
         if t.pos_ == "PROPN":  # the noun in the name itself: "the Lima Group"
             name = name_at(doc, t)
-            if name.lower() != noun and name not in out:
-                out.append(name)
+            if name.lower() != noun and name not in names:
+                names.append(name)
             continue
         # "the chatbot ChatGPT", "ChatGPT, the chatbot"; "the Wagner group" (not "the US newspaper": a place or
         # a people before the noun says where it is from; nor "the World Cup team": an event says what it is for)
@@ -1262,6 +1266,6 @@ def _called(noun: str, text: str) -> tuple[str, ...]:
             partners.append(doc[k])
         for p in partners:
             name = name_at(doc, p)
-            if name and name not in out:
-                out.append(name)
-    return tuple(out)
+            if name and name not in names:
+                names.append(name)
+    return {noun: tuple(names) for noun, names in out.items() if names}
