@@ -899,13 +899,31 @@ def _agree(ev: Evidence, checker: ClaimChecker) -> Finding | None:
     return None
 
 
+def _repeats(ev: Evidence, checker: ClaimChecker) -> bool:
+    """Whether one report's sentence says what another report's does (the checker supports the one by the other):
+    the reports say the same thing."""
+    found = [f for f in ev.findings if f.passage is not None and f.sentence[0] < f.sentence[1]]
+    for a in found:
+        for b in found:
+            if a.claim == b.claim or (a.passage.source == b.passage.source and a.sentence == b.sentence):
+                continue
+            if checker.check(_sentence(a), [_sentence(b)]).label == SUPPORTED:
+                return True
+    return False
+
+
+def _sentence(f: Finding) -> str:
+    return f.passage.text[f.sentence[0] - f.passage.start : f.sentence[1] - f.passage.start]
+
+
 def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
     """Yes or no (or one of the question's two options).
 
     - A question about what each outlet says ("Does X report A, while Y says B?"): yes when every claim is
       supported, no when one is contradicted or the dates are in the wrong order, else the articles don't say.
     - A question about how the reports relate ("was the reporting consistent?", "did X change its stance?"):
-      each outlet's report must be found; they agree unless the checker finds one contradicting another.
+      each outlet's report must be found; they fit together unless the checker finds one contradicting another
+      (the answer says they agree only when one report's sentence says what another's does).
     """
     contradicted = [f for f in ev.findings if f.verdict.label == CONTRADICTED]
     holding = [f for f in ev.findings if _holds(f)]
@@ -915,6 +933,8 @@ def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
         # each report the question names must be found: a passage of that outlet (on that day) about its topic
         if not all(any(f.claim == c and _found(f) for f in ev.findings) for c in q.claims):
             return Result("", (), True)
+        # the reports fit together (consistent, unchanged) unless the checker finds one contradicting another; the
+        # answer says they agree only where one report's sentence says what another's does
         against = _agree(ev, checker)
         same = against is None
         # each report the question names is cited: by the sentence that supports its claim, else by the one found
@@ -933,10 +953,16 @@ def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
             pick = _option(q.options, same)
             return Result(f"{pick[:1].upper()}{pick[1:]}: {_join(refs)}.", tuple(cited), False, pick)
         yes = same != q.difference
-        how = ("align" if re.search(r"\balign", q.text, re.I) else "agree") if same else "disagree"
-        return Result(
-            f"{'Yes' if yes else 'No'}: the reports {how}, {_join(refs)}.", tuple(cited), False, "yes" if yes else "no"
-        )
+        agree = "align" if re.search(r"\balign", q.text, re.I) else "agree"
+        if against is not None:
+            how = "the reports disagree"
+        elif _repeats(ev, checker):
+            how = f"the reports {agree}"
+        elif re.search(r"\b(?:dis)?agree|\balign", q.text, re.I):  # the question's own word, and what it rests on
+            how = f"the reports {agree} in that neither contradicts the other"
+        else:  # what was checked is that neither contradicts the other, not that they say the same
+            how = "neither report contradicts the other"
+        return Result(f"{'Yes' if yes else 'No'}: {how}, {_join(refs)}.", tuple(cited), False, "yes" if yes else "no")
     cited, refs = _cite(contradicted[:1])
     if refs:
         return Result(f"No: {refs[0]} says otherwise.", tuple(cited), False, "no")

@@ -90,7 +90,7 @@ def _previous_questions(history: Sequence[Any] | None) -> list[str]:
     return [q for q in out if q.strip()]
 
 
-_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?:the\s+)?(.+?)\s*\??\s*$", re.I)
+_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.I)
 _OPENING = re.compile(r"^\s*(?:and|but|also|so|then)\b[\s,]*", re.I)
 
 
@@ -143,9 +143,12 @@ def _standalone(question: str, last: str) -> str:
     if m:
         for name, label in before.names.items():
             if NAME_KINDS.get(label, "name") in kinds_now:
-                swapped = re.sub(_name_pattern(name), m.group(1), last, count=1, flags=re.I)
-                if swapped != last:
-                    return swapped
+                # the name with its article goes, the follow-up's words come in with theirs: "the United States" by
+                # "Cuba" gives "How did Cuba react ...?", "Russia" by "the United States" "Why does the United States"
+                found = re.search(r"(?:\bthe\s+)?" + _name_pattern(name), last, flags=re.I)
+                if found:
+                    put = m.group(1) if found.start() else m.group(1)[:1].upper() + m.group(1)[1:]
+                    return last[: found.start()] + put + last[found.end() :]
         return f"{last.rstrip(' ?')}? {q}"
     carried = [
         name

@@ -82,7 +82,10 @@ def test_follow_ups_keep_the_previous_questions_meaning() -> None:
         {"role": "user", "content": "And what did China say?"},
         {"role": "assistant", "content": "..."},
     ]
-    assert condense("What about the United States?", chat) == "What did United States say about Maduro?"
+    assert condense("What about the United States?", chat) == "What did the United States say about Maduro?"
+    # the name goes with its article, and the follow-up's comes in as written
+    before_us = [("How did the United States react to Russian personnel in Venezuela?", "")]
+    assert condense("What about Cuba?", before_us) == "How did Cuba react to Russian personnel in Venezuela?"
 
 
 def test_a_follow_up_carried_with_the_question_before_asks_for_its_own_kind(settings) -> None:

@@ -613,5 +613,38 @@ def test_a_question_on_how_two_reports_relate_cites_each_report() -> None:
         _finding(q.claims[1], q.claims[1].outlets[0], claims.NOT_FOUND, "2023-10-07"),  # found by its topic
     ]
     result = join.yesno(q, ev, _NoContradiction())  # type: ignore[arg-type]
-    assert result.text.startswith("Yes: the reports agree")
+    assert result.text.startswith("Yes: neither report contradicts the other")
     assert [c.outlet for c in result.cited] == ["TechCrunch", "The Verge"], result
+
+
+def test_reports_are_said_to_agree_only_where_one_says_what_the_other_does() -> None:
+    """A relation question is answered yes or no by whether the checker finds one report contradicting the other.
+    The answer said "the reports agree" when it had found only that neither contradicts the other (two reports on
+    different things: a takeover bid and an exit from Europe). It says "agree" only where one report's sentence
+    supports the other's, and otherwise says what it checked."""
+
+    class _Checker:
+        def __init__(self, label: str) -> None:
+            self.label = label
+
+        def check(self, statement: str, evidence: list[str]) -> join.Verdict:
+            return join.Verdict(self.label, 0.9, 0)
+
+    q = join.analyse(
+        "Between the TalkSport report on the Manchester United takeover published on October 18, 2023, and the "
+        "Sporting News report on Manchester United's status in European competitions published on December 12, "
+        "2023, was there a change in Manchester United's circumstances as reported by the two news sources?",
+        ALIASES,
+    )
+    assert q is not None and q.relation and len(q.claims) == 2
+    ev = join.Evidence(q)
+    ev.findings = [
+        _finding(q.claims[0], "TalkSport", join.SUPPORTED, "2023-10-18"),
+        _finding(q.claims[1], "Sporting News", join.SUPPORTED, "2023-12-12"),
+    ]
+    unrelated = join.yesno(q, ev, _Checker(claims.NOT_FOUND))  # type: ignore[arg-type]
+    assert unrelated.text.startswith("No: neither report contradicts the other"), unrelated
+    repeated = join.yesno(q, ev, _Checker(join.SUPPORTED))  # type: ignore[arg-type]
+    assert repeated.text.startswith("No: the reports agree"), repeated
+    opposed = join.yesno(q, ev, _Checker(claims.CONTRADICTED))  # type: ignore[arg-type]
+    assert opposed.text.startswith("Yes: the reports disagree"), opposed
