@@ -37,7 +37,7 @@ UNDECIDED = "The articles give neither answer outright. What they say:"  # a yes
 MAX_POINTS = 6
 MIN_POINTS = 2
 DUPLICATE = 0.85  # cosine between two sentences above which they say the same thing (wire copies)
-RELEVANT_SHARE = 0.7  # a point past MIN_POINTS must score at least this share of the best point's relevance
+RELEVANT_SHARE = 0.7  # a point past MIN_POINTS must score at least this share of the last of those points' relevance
 DIVERSITY = 0.5  # maximal marginal relevance: relevance minus this times the closeness to a chosen point
 NEW_ARTICLE = 0.05  # a small preference for a point from an article not yet cited
 # A sentence is read in its passage: the passage's similarity to the question counts half as much as the
@@ -236,10 +236,12 @@ def choose(
     chosen: list[int] = []
     while len(chosen) < limit:
         best, best_value = -1, float("-inf")
-        # past the points every answer has, only a sentence relevant enough competes (RELEVANT_SHARE of the first
-        # point), and the answer ends when none is left; the bar once ran on the most new sentence alone, so an
-        # unrelated one ended "Why did Binance agree to pay about $4.3 billion ...?" after two lines
-        floor = RELEVANT_SHARE * relevance[chosen[0]] if len(chosen) >= MIN_POINTS else float("-inf")
+        # past the points every answer has, only a sentence relevant enough competes (RELEVANT_SHARE of the last of
+        # those points), and the answer ends when none is left; the bar once ran on the most new sentence alone, so an
+        # unrelated one ended "Why did Binance agree to pay about $4.3 billion ...?" after two lines. The bar is not
+        # set by the first point: that one often says the question's own event again, far above every sentence that
+        # gives a reason, and the guilty plea to money-laundering violations fell under it
+        floor = RELEVANT_SHARE * relevance[chosen[MIN_POINTS - 1]] if len(chosen) >= MIN_POINTS else float("-inf")
         for j in range(len(sents)):
             if j in chosen or len(texts[j].split()) < 5 or not states[j] or relevance[j] < floor:
                 continue

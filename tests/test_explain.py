@@ -367,6 +367,36 @@ def test_a_first_point_far_above_the_rest_does_not_cut_the_answer_short() -> Non
     assert [p.text for p in points] == texts[:3]
 
 
+def test_the_bar_for_further_points_is_not_set_by_a_first_point_that_restates_the_question() -> None:
+    """A point past the two every answer has must reach 0.7 of the second point's relevance, not of the first's. The
+    first point of "Why did Binance agree to pay about $4.3 billion to U.S. authorities?" said the question's own event
+    again ("... has also agreed to pay about $4.3 billion to resolve the DOJ's investigations"), far above every
+    sentence that gives a reason, and the bar it set left the guilty plea to money-laundering and sanctions violations
+    out of the answer."""
+    import numpy as np
+
+    from rag.retrieve import Passage
+
+    texts = [
+        "The exchange has agreed to pay a large sum to the authorities.",  # the question again
+        "The exchange pleaded guilty to breaking the rules on money laundering.",
+        "The exchange admitted that it had let its users evade the sanctions.",
+        "Prosecutors said the exchange had never registered as a money transmitter.",
+    ]
+    closeness = [0.95, 0.62, 0.55, 0.52]  # to the question; each sentence otherwise on its own axis
+    unit = np.zeros((4, 5))
+    for i, c in enumerate(closeness):
+        unit[i, 0], unit[i, i + 1] = c, (1 - c * c) ** 0.5
+    vectors = {t: v for t, v in zip(texts, unit, strict=True)}
+
+    def embed(batch: list[str]) -> np.ndarray:
+        return np.array([np.eye(5)[0] if t.startswith("Why") else vectors[t] for t in batch])
+
+    passages = [Passage(f"a{i}.txt", "title", t, 0, len(t), 0.0) for i, t in enumerate(texts)]
+    points = compose.choose("Why did the exchange agree to pay?", passages, embed, lambda q, t: 0.0, "explain")
+    assert [p.text for p in points] == texts, [p.text for p in points]
+
+
 def test_a_sentence_is_read_in_its_passage() -> None:
     """Two sentences as close to the question: the one from a passage about the question (its retrieval
     similarity) leads, not the one that happens to share its words in a passage about something else."""
