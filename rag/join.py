@@ -901,11 +901,15 @@ def _agree(ev: Evidence, checker: ClaimChecker) -> Finding | None:
 
 def _repeats(ev: Evidence, checker: ClaimChecker) -> bool:
     """Whether one report's sentence says what another report's does (the checker supports the one by the other):
-    the reports say the same thing."""
+    the reports say the same thing. A report is a claim within an outlet ("Do The Age and FOX News suggest ...?"
+    names two reports of one claim); a sentence found for two reports says nothing of their agreeing."""
     found = [f for f in ev.findings if f.passage is not None and f.sentence[0] < f.sentence[1]]
     for a in found:
         for b in found:
-            if a.claim == b.claim or (a.passage.source == b.passage.source and a.sentence == b.sentence):
+            if (a.claim, a.outlet) == (b.claim, b.outlet) or (a.passage.source, a.sentence) == (
+                b.passage.source,
+                b.sentence,
+            ):
                 continue
             if checker.check(_sentence(a), [_sentence(b)]).label == SUPPORTED:
                 return True

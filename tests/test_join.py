@@ -648,3 +648,13 @@ def test_reports_are_said_to_agree_only_where_one_says_what_the_other_does() -> 
     assert repeated.text.startswith("No: the reports agree"), repeated
     opposed = join.yesno(q, ev, _Checker(claims.CONTRADICTED))  # type: ignore[arg-type]
     assert opposed.text.startswith("Yes: the reports disagree"), opposed
+    # one claim in two outlets is two reports: where one's sentence supports the other's, they agree
+    both = join.analyse("Do The Age and Fortune agree on the portrayal of the parents' role in the holidays?", ALIASES)
+    assert both is not None and both.relation and len(both.claims) == 1, both
+    ev = join.Evidence(both)
+    ev.findings = [
+        _finding(both.claims[0], "The Age", join.SUPPORTED, "2023-12-01"),
+        _finding(both.claims[0], "Fortune", join.SUPPORTED, "2023-12-09"),
+    ]
+    agreed = join.yesno(both, ev, _Checker(join.SUPPORTED))  # type: ignore[arg-type]
+    assert agreed.text.startswith("Yes: the reports agree, "), agreed
