@@ -592,27 +592,36 @@ def test_a_statement_whose_verb_is_light_is_checked_not_taken_as_a_topic(checker
     assert result.verdict != "yes", result
 
 
+class _Fixed:
+    """A checker that gives every statement one verdict (how reports relate is read from the checker's verdicts)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def check(self, statement: str, evidence: list[str]) -> join.Verdict:
+        return join.Verdict(self.label, 0.9, 0)
+
+
+def _two_reports(question: str, found: list[tuple[str, str]]) -> tuple[join.Question, join.Evidence]:
+    """A relation question naming two reports, and what the checker found for each (label, date), in order."""
+    q = join.analyse(question, ALIASES)
+    assert q is not None and q.relation and len(q.claims) == len(found), q
+    ev = join.Evidence(q)
+    ev.findings = [_finding(c, c.outlets[0], label, date) for c, (label, date) in zip(q.claims, found, strict=True)]
+    return q, ev
+
+
 def test_a_question_on_how_two_reports_relate_cites_each_report() -> None:
     """ "Between the TechCrunch report ... and The Verge report ..., was there consistency ...?" cited only the report
     whose claim the checker supported: the reader saw one side of the comparison. Each report found is cited."""
 
-    class _NoContradiction:
-        def check(self, statement: str, evidence: list[str]) -> join.Verdict:
-            return join.Verdict(claims.NOT_FOUND, 0.3, None)
-
-    q = join.analyse(
+    q, ev = _two_reports(
         "Between the TechCrunch report on Sam Bankman-Fried's trial published on October 1, 2023, and The Verge report "
         "on the allegations against him published on October 7, 2023, was there consistency in the portrayal of his "
         "actions?",
-        ALIASES,
+        [(join.SUPPORTED, "2023-10-01"), (claims.NOT_FOUND, "2023-10-07")],  # the second found by its topic
     )
-    assert q is not None and q.relation and len(q.claims) == 2
-    ev = join.Evidence(q)
-    ev.findings = [
-        _finding(q.claims[0], q.claims[0].outlets[0], join.SUPPORTED, "2023-10-01"),
-        _finding(q.claims[1], q.claims[1].outlets[0], claims.NOT_FOUND, "2023-10-07"),  # found by its topic
-    ]
-    result = join.yesno(q, ev, _NoContradiction())  # type: ignore[arg-type]
+    result = join.yesno(q, ev, _Fixed(claims.NOT_FOUND))  # type: ignore[arg-type]
     assert result.text.startswith("Yes: neither report contradicts the other")
     assert [c.outlet for c in result.cited] == ["TechCrunch", "The Verge"], result
 
@@ -623,30 +632,17 @@ def test_reports_are_said_to_agree_only_where_one_says_what_the_other_does() -> 
     different things: a takeover bid and an exit from Europe). It says "agree" only where one report's sentence
     supports the other's, and otherwise says what it checked."""
 
-    class _Checker:
-        def __init__(self, label: str) -> None:
-            self.label = label
-
-        def check(self, statement: str, evidence: list[str]) -> join.Verdict:
-            return join.Verdict(self.label, 0.9, 0)
-
-    q = join.analyse(
-        "Between the TalkSport report on the Manchester United takeover published on October 18, 2023, and the "
+    q, ev = _two_reports(
+        "Between the Fortune report on the Manchester United takeover published on October 18, 2023, and the "
         "Sporting News report on Manchester United's status in European competitions published on December 12, "
         "2023, was there a change in Manchester United's circumstances as reported by the two news sources?",
-        ALIASES,
+        [(join.SUPPORTED, "2023-10-18"), (join.SUPPORTED, "2023-12-12")],
     )
-    assert q is not None and q.relation and len(q.claims) == 2
-    ev = join.Evidence(q)
-    ev.findings = [
-        _finding(q.claims[0], "TalkSport", join.SUPPORTED, "2023-10-18"),
-        _finding(q.claims[1], "Sporting News", join.SUPPORTED, "2023-12-12"),
-    ]
-    unrelated = join.yesno(q, ev, _Checker(claims.NOT_FOUND))  # type: ignore[arg-type]
+    unrelated = join.yesno(q, ev, _Fixed(claims.NOT_FOUND))  # type: ignore[arg-type]
     assert unrelated.text.startswith("No: neither report contradicts the other"), unrelated
-    repeated = join.yesno(q, ev, _Checker(join.SUPPORTED))  # type: ignore[arg-type]
+    repeated = join.yesno(q, ev, _Fixed(join.SUPPORTED))  # type: ignore[arg-type]
     assert repeated.text.startswith("No: the reports agree"), repeated
-    opposed = join.yesno(q, ev, _Checker(claims.CONTRADICTED))  # type: ignore[arg-type]
+    opposed = join.yesno(q, ev, _Fixed(claims.CONTRADICTED))  # type: ignore[arg-type]
     assert opposed.text.startswith("Yes: the reports disagree"), opposed
     # one claim in two outlets is two reports: where one's sentence supports the other's, they agree
     both = join.analyse("Do The Age and Fortune agree on the portrayal of the parents' role in the holidays?", ALIASES)
@@ -656,5 +652,5 @@ def test_reports_are_said_to_agree_only_where_one_says_what_the_other_does() -> 
         _finding(both.claims[0], "The Age", join.SUPPORTED, "2023-12-01"),
         _finding(both.claims[0], "Fortune", join.SUPPORTED, "2023-12-09"),
     ]
-    agreed = join.yesno(both, ev, _Checker(join.SUPPORTED))  # type: ignore[arg-type]
+    agreed = join.yesno(both, ev, _Fixed(join.SUPPORTED))  # type: ignore[arg-type]
     assert agreed.text.startswith("Yes: the reports agree, "), agreed
