@@ -885,15 +885,22 @@ def _order_holds(q: Question, ev: Evidence) -> bool | None:
     return (first[0] < second[0]) == (q.order == "ascending")
 
 
+def _stated(ev: Evidence) -> list[tuple[Finding, str]]:
+    """Each finding that has a deciding sentence, with that sentence."""
+    return [
+        (f, f.passage.text[f.sentence[0] - f.passage.start : f.sentence[1] - f.passage.start])
+        for f in ev.findings
+        if f.passage is not None and f.sentence[0] < f.sentence[1]
+    ]
+
+
 def _agree(ev: Evidence, checker: ClaimChecker) -> Finding | None:
     """The finding whose sentence another outlet's sentence contradicts (the reports disagree), or None."""
-    found = [f for f in ev.findings if f.passage is not None and f.sentence[0] < f.sentence[1]]
-    for i, a in enumerate(found):
-        for b in found[i + 1 :]:
+    found = _stated(ev)
+    for i, (a, sa) in enumerate(found):
+        for b, sb in found[i + 1 :]:
             if a.claim != b.claim and a.outlet == b.outlet and a.date == b.date:
                 continue
-            sa = a.passage.text[a.sentence[0] - a.passage.start : a.sentence[1] - a.passage.start]
-            sb = b.passage.text[b.sentence[0] - b.passage.start : b.sentence[1] - b.passage.start]
             if checker.check(sa, [sb]).label == CONTRADICTED:
                 return b
     return None
@@ -903,21 +910,17 @@ def _repeats(ev: Evidence, checker: ClaimChecker) -> bool:
     """Whether one report's sentence says what another report's does (the checker supports the one by the other):
     the reports say the same thing. A report is a claim within an outlet ("Do The Age and FOX News suggest ...?"
     names two reports of one claim); a sentence found for two reports says nothing of their agreeing."""
-    found = [f for f in ev.findings if f.passage is not None and f.sentence[0] < f.sentence[1]]
-    for a in found:
-        for b in found:
+    found = _stated(ev)
+    for a, sa in found:
+        for b, sb in found:
             if (a.claim, a.outlet) == (b.claim, b.outlet) or (a.passage.source, a.sentence) == (
                 b.passage.source,
                 b.sentence,
             ):
                 continue
-            if checker.check(_sentence(a), [_sentence(b)]).label == SUPPORTED:
+            if checker.check(sa, [sb]).label == SUPPORTED:
                 return True
     return False
-
-
-def _sentence(f: Finding) -> str:
-    return f.passage.text[f.sentence[0] - f.passage.start : f.sentence[1] - f.passage.start]
 
 
 def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
