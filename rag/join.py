@@ -64,11 +64,11 @@ class Question:
 
 
 _QUOTE = "'\"‘’“”"
-_DOC = r"(?:articles?|reports?|coverage|piece|story|stories|post|publication|reporting|news)\b"
+_DOC = r"(?:articles?|reports?|coverage|piece|story|stories|post|publication|reporting|news|sources)\b"
 _FRAME = re.compile(
     r"(?:,?\s*(?:\bas\s+)?(?:(?:recently\s+)?(?:reported|covered|featured|discussed|mentioned|noted|described|"
     r"scrutini[sz]ed|highlighted|detailed)\s+(?:by|in|on)|according\s+to)\s+(?:both\s+)?)?"
-    rf"(?:\b(?:the|an?|both)\s+)*(?:(?:{_DOC})\s+(?:from|by|in|of|published\s+(?:by|in))\s+)?"
+    rf"(?:\b(?:the|an?|both)\s+)*(?:(?:{_DOC})\s+(?:from|by|in|of|including|published\s+(?:by|in))\s+(?:both\s+)?)?"
     rf"[{_QUOTE}]?@@(?:['’]s\b|[{_QUOTE}](?:['’]s\b)?)?(?:\s+{_DOC})?",
     re.I,
 )
@@ -470,7 +470,7 @@ def _told(question: str, found: list[Mention]) -> tuple[tuple[str, tuple[str, ..
     """What the question says each outlet reported, clause by clause: a clause naming an outlet is that
     outlet's ("reported by TechCrunch to have offered ..."); a clause that only names outlets ("as discussed
     on TalkSport", "as reported by Fortune, The Verge, and TechCrunch") gives them the clauses before it that
-    name none."""
+    name none; a clause after the last one naming outlets is every outlet's."""
     order = iter(m.outlet for m in found)
     pieces: list[tuple[str, list[str]]] = []  # (what a clause says, the outlets it is told by)
     waiting: list[int] = []  # clauses naming no outlet since the last one that did
@@ -488,8 +488,11 @@ def _told(question: str, found: list[Mention]) -> tuple[tuple[str, tuple[str, ..
             for i in given:
                 pieces[i][1].extend(named)
     everything = tuple(said for said, _ in pieces)
+    # a clause after the last attribution names no outlet ("..., as reported by both The Verge and TechCrunch, and is
+    # accused by prosecutors of committing fraud"): any of them may have reported it, so each outlet has it too
+    unowned = tuple(said for said, outlets in pieces if not outlets)
     return tuple(
-        (o, tuple(said for said, outlets in pieces if o in outlets) or everything)
+        (o, own + unowned if (own := tuple(said for said, outlets in pieces if o in outlets)) else everything)
         for o in dict.fromkeys(m.outlet for m in found)
     )
 

@@ -512,6 +512,34 @@ def test_each_outlet_is_cited_for_what_the_question_says_it_reported(checker: An
     assert [(c.outlet, c.passage.source) for c in result.cited] == [("TalkSport", "talk"), ("Sporting News", "sn-out")]
 
 
+def test_a_clause_after_the_last_attribution_is_every_named_outlets() -> None:
+    """ "X, as reported by both The Verge and TechCrunch, and Y": either may have reported Y, so each outlet's citation
+    is chosen by X and Y alike, not by X alone."""
+    q = join.analyse(
+        "Who is the individual facing a criminal trial on fraud and conspiracy charges, as reported by both The Verge "
+        "and TechCrunch, and is accused by prosecutors of committing fraud for personal gain?",
+        ALIASES,
+    )
+    assert q is not None and q.form == join.ENTITY
+    both = (
+        "Who is the individual facing a criminal trial on fraud",
+        "is accused by prosecutors of committing fraud for personal gain",
+    )
+    assert dict(q.told) == {"The Verge": both, "TechCrunch": both}
+
+
+def test_a_reporting_frame_is_no_clause_of_its_own() -> None:
+    """ "discussed in articles from both The Verge and Fortune" says who reported it, not what: it is no thing the
+    question says an outlet reported."""
+    for frame in ("discussed in articles from both", "according to sources from", "as reported by sources including"):
+        q = join.analyse(
+            f"Which company, {frame} The Verge and Fortune, was fined for failing to keep customer funds apart?",
+            ALIASES,
+        )
+        assert q is not None and q.form == join.ENTITY
+        assert all(frame not in c for _, said in q.told for c in said), q.told
+
+
 def test_the_outlet_frame_takes_as_only_as_a_word() -> None:
     q = join.analyse("Who was mentioned by The Verge as having difficulty managing two companies?", ALIASES)
     assert q is not None and q.bare == "Who was as having difficulty managing two companies?"  # not "Who w as"
