@@ -610,6 +610,13 @@ class Result:
 
 
 _PERSON_LABELS = ("PERSON",)
+# a question that asks for a product ("Which AI-powered chatbot ...", "What is the name of the AI ..."): the small
+# recogniser has no label for many of those, and tags "ChatGPT" as nothing at all
+_PRODUCT = re.compile(
+    r"^\W*(?:\w+\s+){0,2}?(?:which|what)\b[^,?]{0,50}?\b(?:chatbot|app|application|product|device|gadget|tool|model|"
+    r"game|console|phone|show|series|film|movie|software|AI)s?\b",
+    re.I,
+)
 # a sentence counts by the 4th power of its closeness: a few that say what the question says outweigh many
 # that merely name the candidate (fitted on the tune half: 0.68 -> 0.71 there, with 1, 2, 4, 8 tried)
 CLOSENESS_POWER = 4
@@ -661,6 +668,11 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     asked |= {part for w in asked for part in w.split("-") if part}
     outlets = {o.lower() for o in q.outlets}
     labels = {"person": _PERSON_LABELS, "company": _THING_LABELS, "place": _PLACE_LABELS}.get(q.wants)
+    # a proper name the recogniser tagged as nothing is a candidate only where a product is asked for, and then one of
+    # the kind asked for
+    product = bool(_PRODUCT.search(q.text))
+    if product and labels == _THING_LABELS:
+        labels = (*_THING_LABELS, "PROPN")
     sents = evidence_of(ev.passages)
     parsed = analyse_many([s[3] for s in sents])
     # every mention of a name, by its words; the kind of a name is what most of its mentions say,
@@ -668,6 +680,8 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     mentions_: dict[str, list[tuple[int, str, str]]] = {}  # key -> [(sentence, written, label)]
     for j, a in enumerate(parsed):
         for name, label in a.entities:
+            if label == "PROPN" and not product:
+                continue
             words = _words(name) - {"the"}
             if not words or words <= asked or name.lower() in outlets or len(name) < 2:
                 continue

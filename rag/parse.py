@@ -171,7 +171,8 @@ class Analysis:
     asked_rest: str = ""
     # the things a bare answer lists ("The U.S., Russia and China" -> each of the three); [] for one thing
     items: list[str] = field(default_factory=list)
-    entities: list[tuple[str, str]] = field(default_factory=list)  # (name as written, NER label), in order
+    # (name as written, NER label; "PROPN" for a run of proper nouns tagged as nothing), in order
+    entities: list[tuple[str, str]] = field(default_factory=list)
     # what a name is said to be: "Vladimir Zaemsky, the chief executive of Rostec", "Zaemsky is Rostec's chief
     # executive" -> executive (the head noun of the apposition, or of what the name is)
     described: list[str] = field(default_factory=list)
@@ -818,6 +819,16 @@ def _analyse(text: str, doc: Any) -> Analysis:
             key = ALIASES.get(fold(t.text), fold(t.text))
             a.names.setdefault(key, "PROPN")
             a.name_tokens.add(key)
+    # a run of proper nouns the recogniser tagged as nothing is a name of no known kind ("ChatGPT celebrated its first
+    # anniversary": no entity at all); rag/join.py takes it where a product is asked for
+    run: list[Any] = []
+    for t in [*doc, None]:
+        if t is not None and t.pos_ == "PROPN" and not t.ent_type_ and t.is_alpha and t.text[:1].isupper():
+            run.append(t)
+            continue
+        if run and (len(run) > 1 or len(run[0].text) > 2):
+            a.entities.append((doc[run[0].i : run[-1].i + 1].text, "PROPN"))
+        run = []
     for ent in doc.ents:
         if ent.label_ in ENTITY_LABELS:
             toks = list(ent)

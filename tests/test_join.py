@@ -540,6 +540,31 @@ def test_a_reporting_frame_is_no_clause_of_its_own() -> None:
         assert all(frame not in c for _, said in q.told for c in said), q.told
 
 
+def test_a_product_the_recogniser_does_not_tag_can_be_the_answer(checker: Any) -> None:
+    """The small recogniser tags "ChatGPT" as nothing: asked for a chatbot, the answer is still ChatGPT, not the
+    company the sentences also name; asked for a company, it is that company."""
+    from rag.retrieve import Passage
+
+    aliases = {**ALIASES, "Engadget": "Engadget"}
+    texts = {
+        "e1": ("Engadget", "ChatGPT celebrated its first anniversary on Thursday, a year after OpenAI released it."),
+        "t1": ("TechCrunch", "Usage of ChatGPT rose sharply after its first anniversary."),
+    }
+
+    def ask(question: str) -> str:
+        q = join.analyse(question, aliases)
+        assert q is not None and q.form == join.ENTITY
+        ev = join.Evidence(q)
+        for source, (outlet, body) in texts.items():
+            ev.passages.append(Passage(source, "", body, 0, len(body), 0.6, {"source": outlet, "date": "2023-11-30"}))
+        return join.entity(q, ev, checker).verdict
+
+    assert ask(
+        "Which AI-powered chatbot, covered by both Engadget and TechCrunch, celebrated its first anniversary?"
+    ) == ("ChatGPT")
+    assert ask("Which company, covered by both Engadget and TechCrunch, released a product a year ago?") == "OpenAI"
+
+
 def test_the_outlet_frame_takes_as_only_as_a_word() -> None:
     q = join.analyse("Who was mentioned by The Verge as having difficulty managing two companies?", ALIASES)
     assert q is not None and q.bare == "Who was as having difficulty managing two companies?"  # not "Who w as"
