@@ -821,13 +821,14 @@ def _analyse(text: str, doc: Any) -> Analysis:
             a.name_tokens.add(key)
     # a run of proper nouns the recogniser tagged as nothing is a name of no known kind ("ChatGPT celebrated its first
     # anniversary": no entity at all); rag/join.py takes it where a product is asked for
+    found: list[tuple[int, str, str]] = []  # (first token, name as written, label): put in the order of the text
     run: list[Any] = []
     for t in [*doc, None]:
         if t is not None and t.pos_ == "PROPN" and not t.ent_type_ and t.is_alpha and t.text[:1].isupper():
             run.append(t)
             continue
         if run and (len(run) > 1 or len(run[0].text) > 2):
-            a.entities.append((doc[run[0].i : run[-1].i + 1].text, "PROPN"))
+            found.append((run[0].i, doc[run[0].i : run[-1].i + 1].text, "PROPN"))
         run = []
     for ent in doc.ents:
         if ent.label_ in ENTITY_LABELS:
@@ -840,7 +841,7 @@ def _analyse(text: str, doc: Any) -> Analysis:
             if the and ent.label_ in ("ORG", "NORP", "FAC", "EVENT", "LAW") and written[:1].isupper():
                 written = f"the {written}"  # "the Federal Reserve": as the article writes it
             if written:
-                a.entities.append((written, ent.label_))
+                found.append((toks[0].i, written, ent.label_))
         if ent.label_ in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT"):
             continue
         if ent.label_ in ("DATE", "TIME") and not re.search(r"\d|" + _CALENDAR, ent.text, re.I):
@@ -849,6 +850,7 @@ def _analyse(text: str, doc: Any) -> Analysis:
         if key:
             a.names[key] = ent.label_
             a.name_tokens.update(words)
+    a.entities = [(written, label) for _, written, label in sorted(found, key=lambda f: f[0])]
     for t in doc:
         if not _abbreviated(t) and (
             t.pos_ not in CONTENT_POS
