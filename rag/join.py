@@ -146,12 +146,17 @@ _WANTS = (
         r"\b(?:who|whom|individual|person|people|player|athlete|ceo|founder|executive|entrepreneur|figure|man|"
         r"woman|artist|singer|actor|actress|coach|quarterback|politician|leader|celebrity)\b",
     ),
+    # a product before a company: the small recogniser has no label for many products, and tags "ChatGPT" as nothing
+    (
+        "product",
+        r"\b(?:chatbot|app|application|product|device|gadget|tool|model|game|console|phone|show|series|film|movie|"
+        r"software|AI)s?\b",
+    ),
     (
         "company",
         r"\b(?:company|companies|firm|corporation|organi[sz]ation|entity|platform|service|business|"
         r"startup|tech\s+giant|giant|brand|retailer|sportsbook|operator|maker|developer|manufacturer|network|"
-        r"agency|institution|body|team|club|group|bank|exchange|app|product|device|tool|model|chatbot|game|"
-        r"event|show|series|film|movie|console)\b",
+        r"agency|institution|body|team|club|group|bank|exchange|event)\b",
     ),
     ("place", r"\b(?:country|countries|city|cities|nation|state|region|town|venue|stadium|where)\b"),
 )
@@ -610,13 +615,6 @@ class Result:
 
 
 _PERSON_LABELS = ("PERSON",)
-# a question that asks for a product ("Which AI-powered chatbot ...", "What is the name of the AI ..."): the small
-# recogniser has no label for many of those, and tags "ChatGPT" as nothing at all
-_PRODUCT = re.compile(
-    r"^\W*(?:\w+\s+){0,2}?(?:which|what)\b[^,?]{0,50}?\b(?:chatbot|app|application|product|device|gadget|tool|model|"
-    r"game|console|phone|show|series|film|movie|software|AI)s?\b",
-    re.I,
-)
 # a sentence counts by the 4th power of its closeness: a few that say what the question says outweigh many
 # that merely name the candidate (fitted on the tune half: 0.68 -> 0.71 there, with 1, 2, 4, 8 tried)
 CLOSENESS_POWER = 4
@@ -667,12 +665,13 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     asked = _words(q.text)
     asked |= {part for w in asked for part in w.split("-") if part}
     outlets = {o.lower() for o in q.outlets}
-    labels = {"person": _PERSON_LABELS, "company": _THING_LABELS, "place": _PLACE_LABELS}.get(q.wants)
-    # a proper name the recogniser tagged as nothing is a candidate only where a product is asked for, and then one of
-    # the kind asked for
-    product = bool(_PRODUCT.search(q.text))
-    if product and labels == _THING_LABELS:
-        labels = (*_THING_LABELS, "PROPN")
+    # a proper name the recogniser tagged as nothing ("PROPN") is a candidate only where a product is asked for
+    labels = {
+        "person": _PERSON_LABELS,
+        "product": (*_THING_LABELS, "PROPN"),
+        "company": _THING_LABELS,
+        "place": _PLACE_LABELS,
+    }.get(q.wants)
     sents = evidence_of(ev.passages)
     parsed = analyse_many([s[3] for s in sents])
     # every mention of a name, by its words; the kind of a name is what most of its mentions say,
@@ -680,7 +679,7 @@ def entity(q: Question, ev: Evidence, checker: ClaimChecker, article: Callable[[
     mentions_: dict[str, list[tuple[int, str, str]]] = {}  # key -> [(sentence, written, label)]
     for j, a in enumerate(parsed):
         for name, label in a.entities:
-            if label == "PROPN" and not product:
+            if label == "PROPN" and q.wants != "product":
                 continue
             words = _words(name) - {"the"}
             if not words or words <= asked or name.lower() in outlets or len(name) < 2:
@@ -930,12 +929,9 @@ def _repeats(ev: Evidence, checker: ClaimChecker) -> bool:
     found = _stated(ev)
     for a, sa in found:
         for b, sb in found:
-            if (a.claim, a.outlet) == (b.claim, b.outlet) or (a.passage.source, a.sentence) == (
-                b.passage.source,
-                b.sentence,
-            ):
-                continue
-            if checker.check(sa, [sb]).label == SUPPORTED:
+            same_report = (a.claim, a.outlet) == (b.claim, b.outlet)
+            same_sentence = (a.passage.source, a.sentence) == (b.passage.source, b.sentence)
+            if not (same_report or same_sentence) and checker.check(sa, [sb]).label == SUPPORTED:
                 return True
     return False
 
