@@ -206,6 +206,11 @@ def best_verdict(
         asked = analyse_many([f"{question.rstrip()} {statement}"])[0].names
         posts = {w for a in analyse_many(claims) for w in a.described}
         said_in_question = analyse_many([question])[0].said
+        # the sentences that hold the answer: a name the question joins to another ("Which outlet did analysts César
+        # Sabas and Mariano De Alba speak to?") may be said with the answer in a sentence of its own ("... César
+        # Sabas told PanAm Post ..." and "... Mariano De Alba told PanAm Post ...")
+        joined = _joined(question, asked)
+        holding = [analyse_many([text])[0] for _, _, _, text in sents if joined and answer_in(statement, text)]
         for i, start, end, text in sents:
             if not (any(start < e and s_ < end for s_, e in read) and answer_in(statement, text)):
                 continue
@@ -214,11 +219,29 @@ def best_verdict(
             # the specialists do not alter the balance of forces?" is not answered by Ryabkov's words on arms)
             if said_in_question and 2 * sum(holds_key(w, said) for w in said_in_question) < len(said_in_question):
                 continue
-            if all(name_in(n, said) for n in asked) and all(holds_key(w, said) for w in posts):
+            if all(name_in(n, said) or (n in joined and any(name_in(n, h) for h in holding)) for n in asked) and all(
+                holds_key(w, said) for w in posts
+            ):
                 v = Verdict(
                     SUPPORTED, chk.model.threshold, 0, (0,), "the answer is in the sentence read for the question"
                 )
                 return Support(i, v.score, start, end, v)
+    return found
+
+
+def _joined(question: str, names: Collection[str]) -> set[str]:
+    """The names the question joins to another of them by "and", "or" or a comma ("César Sabas and Mariano De
+    Alba"), as `names` keys them (folded)."""
+    from .lexicon import fold
+
+    text = re.sub(r"\s+", " ", fold(question))
+    found: set[str] = set()
+    for a in names:
+        for b in names:
+            if a != b and re.search(
+                rf"\b{re.escape(a)}\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+){re.escape(b)}\b", text
+            ):
+                found |= {a, b}
     return found
 
 

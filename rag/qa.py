@@ -338,9 +338,18 @@ def _explain(
     return answer
 
 
-# "Who is Maria Zakharova?", "What is Rostec?": a name and nothing else asked of it
-_WHO_IS = re.compile(
-    r"^\s*(?i:who|what)\s*(?i:is|was|['’]s)\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s*\??\s*$"
+# "Who is Maria Zakharova?", "What is Rostec?": a name and nothing else asked of it; or the post a named person
+# holds, which is what "who is" asks of a person: "What is Andrei Klimov's position?", "What office does Juan Guaidó
+# hold?"
+_NAME = r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})"
+_POST = r"(?i:position|post|title|job|office)"
+_WHO_IS = tuple(
+    re.compile(rf"^\s*{asked}\s*\??\s*$")
+    for asked in (
+        rf"(?i:who|what)\s*(?i:is|was|['’]s)\s+{_NAME}",
+        rf"(?i:what|which)\s+(?i:is|was)\s+{_NAME}['’]s?\s+{_POST}",
+        rf"(?i:what|which)\s+{_POST}\s+(?i:does|did)\s+{_NAME}\s+(?i:hold|have|occupy)",
+    )
 )
 
 
@@ -354,7 +363,8 @@ def _describe(
     when there is none (the question then goes to the LLM)."""
     from .parse import descriptions
 
-    m = _WHO_IS.match(searched)
+    asked = cite.without_pointer(searched)
+    m = next((m for p in _WHO_IS if (m := p.match(asked)) is not None), None)
     if m is None:
         return None
     sents = cite.evidence_of(passages)

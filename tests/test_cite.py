@@ -109,6 +109,28 @@ def test_a_bare_answer_in_the_sentence_read_stands_only_where_that_sentence_name
     assert s is not None and s.verdict.supported
 
 
+def test_names_the_question_joins_may_each_be_said_with_the_answer_in_a_sentence_of_its_own(checker) -> None:
+    """ "Which outlet did analysts César Sabas and Mariano De Alba speak to?" was declined: the sentence the model
+    read names one analyst, the sentence before it the other, each telling PanAm Post. A name the question joins to
+    another may be found with the answer in a sentence of its own; a name it does not join may not."""
+    two = _p(
+        "Political analyst César Sabas told PanAm Post that Russia has no interest in a war. "
+        "The international analyst Mariano De Alba told PanAm Post that the withdrawal is no change of policy."
+    )
+    second = two.text.index("The international")
+    read = [(second, two.end)]
+    q = "Which outlet did analysts César Sabas and Mariano De Alba speak to?"
+    s = cite.best_support("PanAm Post.", [two], q, checker=checker, read=read)
+    assert s is not None and s.verdict.supported and s.sentence_start == second
+    assert (
+        cite.best_support("PanAm Post.", [two], "Which outlet did César Sabas speak to?", checker=checker, read=read)
+        is None
+    )
+    # not joined: each name the question asks about must be in the sentence read
+    q = "Which outlet did Mariano De Alba tell that César Sabas was wrong?"
+    assert cite.best_support("PanAm Post.", [two], q, checker=checker, read=read) is None
+
+
 @pytest.mark.slow
 def test_holds_is_the_checker_over_the_texts_sentences(checker) -> None:
     assert cite.holds("Two Russian military planes landed near Caracas.", PASSAGES[1].text, checker)

@@ -105,6 +105,16 @@ def test_questions_written_by_a_second_hand(settings) -> None:
     assert declined >= 5
 
 
+def test_questions_written_by_a_third_hand(settings) -> None:
+    """50 factual questions (40 answerable, 10 not) written on 2026-12-07 by a third helper who saw neither this
+    code nor our sets (tests/data/questions_unseen_3.jsonl). Its tune half was read (docs/answers.md); measured on
+    all of it before any change: accuracy 0.70, 9 of 40 declined, 6 of 10 unanswerable declined; after the
+    thirteenth session's changes 0.75 and 6 of 10."""
+    accuracy, declined, misses = _held_out("questions_unseen_3.jsonl", settings)
+    assert accuracy >= 0.7, misses
+    assert declined >= 5
+
+
 def test_a_question_in_other_words_than_its_article_is_answered(settings) -> None:
     """ "When was the Lima Group set up?" shares few key words with "The Lima Group ... was created in 2017", and
     a key-word share decided, before the model read anything, that the articles don't say. Whether a factual
@@ -165,6 +175,24 @@ def test_who_someone_is_is_said_in_the_words_set_next_to_their_name(settings, ch
         sentence = c.text[c.support_start - c.start : c.support_end - c.start]
         assert any(s in sentence for s in said), sentence
     assert answer("Who is Angela Merkel?", settings=settings).abstained  # no article names her
+
+
+def test_the_post_a_named_person_holds_is_said_in_the_words_set_next_to_their_name(settings) -> None:
+    """ "What is Andrei Klimov's position?" was answered with the quotation of his sentence, and "What office does
+    Juan Guaidó hold ...?" was declined: the small model read the sentences and missed the words set next to the
+    names ("Andrei Klimov, deputy chairman of ...", "National Assembly President Juan Guaidó"). A post asked of a
+    named person is what "Who is ...?" asks."""
+    for question, said in (
+        ("What is Andrei Klimov's position?", "deputy chairman"),
+        (
+            "What office does Juan Guaidó hold, according to the article on the regional balance of forces?",
+            "National Assembly",
+        ),
+    ):
+        a = answer(question, settings=settings)
+        assert not a.abstained and said in a.text, (question, a.text)
+        (c,) = a.citations
+        assert said in c.text[c.support_start - c.start : c.support_end - c.start]
 
 
 def test_a_description_is_what_modifies_the_name_not_what_the_name_modifies() -> None:
