@@ -353,7 +353,23 @@ def about(question: str, text: str) -> bool:
     return not any(label in kinds and not name_in(n, q) and n not in t.aside for n, label in t.names.items())
 
 
-_NUMBER_Q = re.compile(r"^\s*(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when)\b", re.I)
+_ROUGHLY = r"(?:(?:exactly|precisely|roughly|about|around|approximately|nearly|just)\s+)?"  # "exactly how many"
+_ROUGHLY = r"(?:(?:exactly|precisely|roughly|about|around|approximately|nearly|just)\s+)?"  # "exactly how many"
+
+
+def denies_premise(question: str, sentence: str, checker: ClaimChecker | None = None) -> bool:
+    """Does the sentence contradict what the question takes for granted, by the claim checker reading the question
+    as a statement? "Which Venezuelan ambassador to Russia refuted the Wall Street Journal's report ...?" is not
+    answered by "Russian ambassador to Venezuela Vladimir Zaemsky refuted claims in The Wall Street Journal ...":
+    the roles are swapped."""
+    return _checker(checker).check(without_pointer(question), [sentence]).label == CONTRADICTED
+
+
+_NUMBER_Q = re.compile(
+    rf"^\s*{_ROUGHLY}"
+    r"(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when)\b",
+    re.I,
+)
 # "what newspaper" asks for a name as "which newspaper" does: a noun for a named thing after "what"
 _NAME_PARTS = r"(?:first|last|full|family|given|middle|real|nick|sur)"  # "first name", "surname"
 _NAME_Q = re.compile(
@@ -378,7 +394,7 @@ _CALENDAR = re.compile(  # capitalised: "May", not "may"
 
 # where the asking starts after a clause that sets the scene: "According to the report ..., how many ...?"
 _AFTER_CLAUSE = re.compile(
-    r",\s*(?=(?:how|what|which|who|whom|whose|when|(?:in|at|from|to|for|by|on)\s+which)\b)", re.I
+    rf",\s*(?={_ROUGHLY}(?:how|what|which|who|whom|whose|when|(?:in|at|from|to|for|by|on)\s+which)\b)", re.I
 )
 
 

@@ -44,7 +44,8 @@ _WHO_SAYS = re.compile(
     re.I,
 )
 _LIST = re.compile(
-    r"^\s*(?:list|name\s+(?:the|all)|compare)\b|"
+    # "Name the countries that ...", not "Name the admiral in charge of ..." (one fact)
+    r"^\s*(?:list|name\s+(?:all|the\s+(?:\w+\s+){0,2}?\w+(?:ies|[^s\W]s)\b)|compare)\b|"
     r"^\s*(?:which|what)\s+(?:\w+\s+){0,2}?(?:countries|companies|officials|people|groups|kinds|types|sorts|"
     r"equipment|weapons|ties|actions|steps|measures|reasons|figures|events|outlets|organi[sz]ations|firms|"
     r"products|names|leaders|states|nations|figures|arms)\b|"

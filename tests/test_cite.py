@@ -143,6 +143,10 @@ def test_declines_and_expected_types() -> None:
     assert cite.declines("The articles don't say.") and cite.declines("") and cite.declines("This is not mentioned.")
     assert not cite.declines("Two planes landed.")
     assert cite.expected_type("How many planes landed?") == "number"
+    # "exactly how many", after a clause too: a number is asked for (had been no type, and "Rostec said that the
+    # number of employees in Venezuela was overestimated." answered it)
+    assert cite.expected_type("According to Rostec itself, exactly how many of its employees were left?") == "number"
+    assert not cite.has_expected_type("Rostec said the number was overestimated.", "Roughly how many employees?")
     assert cite.expected_type("Who is the spokeswoman?") == "name"
     assert cite.has_expected_type("Maria Zakharova.", "Who is the spokeswoman?")
     assert not cite.has_expected_type("the spokeswoman said so.", "Who is the spokeswoman?")

@@ -59,6 +59,9 @@ EXPLAIN = ROOT / "tests" / "data" / "explain.jsonl"
         ("Do they have the same CEO?", "yesno"),
         ("What did Trump tweet about Russia?", "who_says"),
         ("Which uses of artificial intelligence will be outlawed under the EU's new AI rules?", "list"),
+        # "Name the" one thing asks for a fact (had been "list", and declined as a list of one)
+        ("Name the admiral in charge of US Southern Command.", "fact"),
+        ("Name the countries that back Maduro.", "list"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
