@@ -147,6 +147,11 @@ def test_declines_and_expected_types() -> None:
     # number of employees in Venezuela was overestimated." answered it)
     assert cite.expected_type("According to Rostec itself, exactly how many of its employees were left?") == "number"
     assert not cite.has_expected_type("Rostec said the number was overestimated.", "Roughly how many employees?")
+    # a number the question gives is no answer to it: "When did Maduro give Russian diplomats 72 hours to leave?" had
+    # been answered with the sentence on U.S. diplomats given 72 hours
+    q = "When did Maduro give Russian diplomats 72 hours to leave Venezuela?"
+    assert not cite.has_expected_type("He retaliated, giving U.S. diplomats 72 hours to leave the country.", q)
+    assert cite.has_expected_type("In January he gave U.S. diplomats 72 hours to leave.", q)
     assert cite.expected_type("Who is the spokeswoman?") == "name"
     assert cite.has_expected_type("Maria Zakharova.", "Who is the spokeswoman?")
     assert not cite.has_expected_type("the spokeswoman said so.", "Who is the spokeswoman?")
