@@ -1150,12 +1150,13 @@ def descriptions(name: str, texts: Sequence[str]) -> list[Description]:
                 and prep.pos_ == "ADP"
                 and prep.head.pos_ == "NOUN"
                 and before
-                and all(t.pos_ == "PROPN" for t in before)
+                and all(t.pos_ == "PROPN" and fold(t.text) not in TITLES for t in before)
                 and prep.i == before[0].i - 1
             ):
                 # "Russian ambassador to Venezuela Vladimir Zaemsky": the small parser reads the place and the name as
                 # one object of "to"; the title is the noun phrase up to the name. (Not "its support for Maduro": there
-                # the object of the preposition is the name alone.)
+                # the object of the preposition is the name alone; nor "to provide security for President Nicolas
+                # Maduro": what stands before the name there is a title, not a place.)
                 before = list(doc[prep.head.left_edge.i : span.start])
             while before and (before[0].pos_ in ("DET", "PUNCT", "ADP", "CCONJ") or before[0].dep_ == "poss"):
                 before = before[1:]

@@ -339,8 +339,8 @@ def _explain(
 
 
 # "Who is Maria Zakharova?", "What is Rostec?": a name and nothing else asked of it; or the post a named person
-# holds, which is what "who is" asks of a person: "What is Andrei Klimov's position?", "What office does Juan Guaidó
-# hold?"
+# holds, or what they head, which is what "who is" asks of a person: "What is Andrei Klimov's position?", "What office
+# does Juan Guaidó hold?"
 _NAME = r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})"
 _POST = r"(?i:position|post|title|job|office)"
 _WHO_IS = tuple(
@@ -349,6 +349,8 @@ _WHO_IS = tuple(
         rf"(?i:who|what)\s*(?i:is|was|['’]s)\s+{_NAME}",
         rf"(?i:what|which)\s+(?i:is|was)\s+{_NAME}['’]s?\s+{_POST}",
         rf"(?i:what|which)\s+{_POST}\s+(?i:does|did)\s+{_NAME}\s+(?i:hold|have|occupy)",
+        # what someone heads is their post: "What body does Juan Guaidó preside over?"
+        rf"(?i:what|which)\s+(?:\w+\s+){{1,2}}?(?i:does|did)\s+{_NAME}\s+(?i:preside\s+over|lead|head|run|chair|direct)",
     )
 )
 

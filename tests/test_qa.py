@@ -184,6 +184,7 @@ def test_the_post_a_named_person_holds_is_said_in_the_words_set_next_to_their_na
     named person is what "Who is ...?" asks."""
     for question, said in (
         ("What is Andrei Klimov's position?", "deputy chairman"),
+        ("What body does Juan Guaidó preside over?", "National Assembly"),
         (
             "What office does Juan Guaidó hold, according to the article on the regional balance of forces?",
             "National Assembly",
@@ -229,6 +230,12 @@ def test_a_description_is_what_modifies_the_name_not_what_the_name_modifies() ->
         "Russian ambassador to Venezuela",
         "Russian ambassador to Venezuela Vladimir Zaemsky",
     )
+    # but a title there is the title alone: "Who is Nicolas Maduro?" had been answered "Nicolas Maduro is the security
+    # for President."
+    (d,) = descriptions(
+        "Nicolas Maduro", ["Contractors traveled to Venezuela to provide security for President Nicolas Maduro."]
+    )
+    assert (d.name, d.text) == ("Nicolas Maduro", "President")
 
 
 def test_follow_up_uses_the_history(settings) -> None:
