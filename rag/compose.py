@@ -200,18 +200,22 @@ def choose(
     if asked:  # what an asked speaker said: a sentence where one of them is the one who says it (a name as the
         # speaker's words hold it: "united states" whole, for "US envoy Elliott Abrams said")
         said = [any(n in a.speakers or all(w in a.speakers for w in n.split()) for n in asked) for a in parsed]
-        # "..., he said" after a sentence where an asked speaker speaks or is named is theirs too
-        said = [
-            by
-            or bool(
-                a.speakers
-                and a.speakers <= PRONOUNS
-                and j
-                and sents[j - 1][0] == sents[j][0]
-                and (said[j - 1] or any(name_in(n, parsed[j - 1]) for n in asked))
-            )
-            for j, (by, a) in enumerate(zip(said, parsed, strict=True))
-        ]
+        # "..., he said" after a sentence where an asked speaker speaks or is named is theirs too, as is the rest of
+        # the quotation it closes: "“Our collaboration ... both countries. The presence of Russian non-military
+        # specialists ... does not alter the regional balance of forces,” he said." after Zakharova's sentence
+        said = list(said)
+        for j, a in enumerate(parsed):
+            if said[j] or not (a.speakers and a.speakers <= PRONOUNS):
+                continue
+            opened = _quotation_start(j, texts, sents)
+            before = opened - 1
+            if (
+                before >= 0
+                and sents[before][0] == sents[j][0]
+                and (said[before] or any(name_in(n, parsed[before]) for n in asked))
+            ):
+                for k in range(opened, j + 1):
+                    said[k] = True
         relevance = [r + (CUE if by else 0.0) for r, by in zip(relevance, said, strict=True)]
         if kind == "who_says":
             # "What did China say about the crisis ...?" asks about China: a line is where China speaks or is named
@@ -263,6 +267,20 @@ def choose(
         meta = passages[i].metadata
         out.append(Point(i, start, end, trim(text), relevance[j], meta.get("date", ""), meta.get("source", "")))
     return out
+
+
+def _quotation_start(j: int, texts: Sequence[str], sents: Sequence[tuple[int, int, int, str]]) -> int:
+    """The sentence where the quotation that sentence j closes begins (j itself when it begins none): back over the
+    sentences of the same passage inside an opening quotation mark that is not closed."""
+    k = j
+    while (
+        k > 0
+        and sents[k - 1][0] == sents[j][0]
+        and not texts[k].lstrip().startswith(("“", '"'))
+        and texts[k - 1].count("“") > texts[k - 1].count("”")
+    ):
+        k -= 1
+    return k
 
 
 _TAKES = {"PERSON": {"PERSON", "ORG"}, "GPE": {"GPE", "NORP", "LOC", "ORG"}, "ORG": set(ENTITY_LABELS)}

@@ -505,6 +505,41 @@ def test_what_someone_else_says_is_no_line_of_what_the_asked_speaker_said() -> N
     assert sorted(p.text for p in points) == sorted(texts[:2])
 
 
+def test_a_quotation_closed_by_he_said_is_the_speakers_from_its_first_sentence() -> None:
+    """ "How did Zakharova characterize the Russian specialists?" missed "... non-military specialists ...": that
+    sentence closes a quotation of two sentences with "he said", and the sentence before it (the quotation's first)
+    names no one. The quotation is the speaker's from its first sentence, after the sentence where she speaks."""
+    import numpy as np
+
+    from rag.retrieve import Passage
+
+    texts = [
+        "The United States should have no cause for concern, said Maria Zakharova, a Foreign Ministry spokeswoman.",
+        "“Our collaboration with Venezuela is carried out strictly in accordance with the law.",
+        "The presence of Russian non-military specialists does not alter the regional balance of forces,” he said.",
+        "The US media classified the withdrawal of Russian advisers from Venezuela as an embarrassment.",
+    ]
+    one = " ".join(texts)
+    passage = Passage("a.txt", "title", one, 0, len(one), 0.5)
+
+    def embed(batch: list[str]) -> np.ndarray:  # each sentence as close to the question, none to another
+        rows = []
+        for t in batch:
+            v = np.zeros(len(texts) + 1)
+            if t.startswith("How"):
+                v[0] = 1.0
+            else:
+                v[0], v[1 + next(i for i, x in enumerate(texts) if x[:30] in t or t[:30] in x)] = 0.7, 0.714
+            rows.append(v)
+        return np.array(rows)
+
+    question = "How did Zakharova characterize the Russian specialists?"
+    points = compose.choose(question, [passage], embed, lambda q, t: 0.0, "who_says")
+    said = [p.text for p in points]
+    assert any("non-military specialists" in t for t in said) and any("Our collaboration" in t for t in said), said
+    assert not any("US media" in t for t in said), said
+
+
 def test_a_caption_or_headline_is_no_line_of_the_answer() -> None:
     """A photo caption ("Combination showing Former FTX CEO ...") or a headline built on a participle ("...
     decision not expected until after winter meetings") has a verb but no tense: it had been a line. A sentence
