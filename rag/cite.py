@@ -322,13 +322,13 @@ def missing_in(question: str, texts: Sequence[str]) -> list[str]:
     return [
         n
         for n, label in q.names.items()
-        if label not in _NOT_NAMES and not (all(named(w) for w in n.split()) or named(n.split()[-1]))
+        if label not in NOT_NAMES and not (all(named(w) for w in n.split()) or named(n.split()[-1]))
     ]
 
 
 # the entity labels that name a time or an amount, not someone or something: "the end of 2023" is no name an
 # article must hold (its date is the date filter's and the checker's to read)
-_NOT_NAMES = frozenset(["DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"])
+NOT_NAMES = frozenset(["DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"])
 
 
 def about(question: str, text: str) -> bool:
@@ -342,7 +342,7 @@ def about(question: str, text: str) -> bool:
     # as the checker reads names: "Group" alone does not name the International Contact Group where the text names
     # the Lima Group
     unwritten = set(missing_in(question, [text]))
-    missing = [n for n, label in q.names.items() if label not in _NOT_NAMES and (n in unwritten or not name_in(n, t))]
+    missing = [n for n, label in q.names.items() if label not in NOT_NAMES and (n in unwritten or not name_in(n, t))]
     if not missing:
         return True
     kinds = {q.names[n] for n in missing}
@@ -472,7 +472,7 @@ def _added_names(answer: str, question: str) -> dict[str, str]:
     from .parse import analyse_many, name_in
 
     q, a = analyse_many([question, answer])
-    return {n: label for n, label in a.names.items() if not name_in(n, q) and label not in _NOT_NAMES}
+    return {n: label for n, label in a.names.items() if not name_in(n, q) and label not in NOT_NAMES}
 
 
 def _person_nouns(question: str) -> list[str]:

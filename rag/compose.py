@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .chunking import date_words
-from .cite import evidence_of, expected_type
+from .cite import NOT_NAMES, evidence_of, expected_type
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker
 from .lexicon import PRONOUNS
 from .parse import ENTITY_LABELS, Analysis, akin, analyse_many, declarative, name_in
@@ -237,6 +237,22 @@ def choose(
                 ok and (by or any(name_in(n, a) for n in asked)) for ok, by, a in zip(theirs, said, parsed, strict=True)
             ]
             states = about if any(about) else theirs
+            # "What did Hua Chunying say about the Russian contractors guarding Maduro?": where the asked speaker says
+            # things, one must be on the topic asked, naming each name the topic names; else they are not quoted on
+            # it, and the answer declines rather than list what they said of other things
+            # (the person, where the question names one: not "China" of "Chinese foreign ministry spokeswoman")
+            on = topic_names(question, asked)
+            people = [n for n in asked if question_.names.get(n) == "PERSON"]
+            speaking = [any(speaks_as(n, a) for n in people) for a in parsed] if people else loose
+            if (
+                on
+                and any(speaking)
+                and not any(
+                    by and ok and all(name_in(n, a) for n in on)
+                    for by, ok, a in zip(speaking, states, parsed, strict=True)
+                )
+            ):
+                return []
     chosen: list[int] = []
     while len(chosen) < limit:
         best, best_value = -1, float("-inf")
@@ -300,6 +316,28 @@ def asked_labels(question: str) -> set[str]:
     # "officials" in "Which Russian officials ...?"; a kind that names do not tell ("brands"): any name will do
     labels = [name_label(head) for head in analyse_many([question])[0].asked_heads]
     return set() if None in labels else {label for label in labels if label}
+
+
+# what a who-says question asks the speaker said something about: "... say about <topic>", "respond to <topic>"
+_TOPIC = re.compile(
+    r"\b(?:say|said|tell|told|claim|think|tweet|post|write|announce|state|react|respond|comment)\w*\s+"
+    r"(?:about|on|regarding|concerning|to)\s+(?P<topic>.+?)\s*\??\s*$",
+    re.I,
+)
+
+
+def topic_names(question: str, speakers: Sequence[str]) -> list[str]:
+    """The names (no dates or amounts) of what a who-says question asks the speaker said something about, less the
+    speakers' own and those of a time clause: "What did Hua Chunying say about the Russian contractors guarding
+    Maduro?" -> russia, maduro; "What did Microsoft say about its relationship with OpenAI after Altman was fired?" ->
+    openai."""
+    m = _TOPIC.search(question)
+    if m is None:
+        return []
+    # a time clause says when, not what about: "its relationship with OpenAI after Altman was fired"
+    topic = re.split(r"\s+(?:after|before|when|while|since|during|following|amid)\b", m.group("topic"), maxsplit=1)[0]
+    names = analyse_many([topic])[0].names
+    return [n for n, label in names.items() if label not in NOT_NAMES and n not in speakers]
 
 
 def asked_speaker(question: str) -> list[str]:

@@ -540,6 +540,25 @@ def test_a_quotation_closed_by_he_said_is_the_speakers_from_its_first_sentence()
     assert not any("US media" in t for t in said), said
 
 
+def test_a_speaker_never_quoted_on_the_topic_asked_gets_no_answer_of_what_they_said_of_other_things() -> None:
+    """ "What did Chinese foreign ministry spokeswoman Hua Chunying say about the Russian contractors guarding Maduro?"
+    (a fourth hand's unanswerable question) was answered with her words on U.S.-Venezuelan relations and others' lines
+    on the contractors. Where the person asked about speaks, one of their lines must name what the topic names."""
+    texts = [
+        "“We hope to see Venezuela and the United States deal with bilateral relations with mutual respect,” Chinese "
+        "Foreign Ministry spokeswoman Hua Chunying said.",
+        "Russian contractors traveled to Venezuela to provide security for President Nicolas Maduro, Reuters reported.",
+        "Both Russia and China have condemned the U.S. for interfering with Venezuelan relations.",
+    ]
+    q = "What did Chinese foreign ministry spokeswoman Hua Chunying say about the Russian contractors guarding Maduro?"
+    assert _lines_among_equals(q, texts, "who_says") == []
+    q = "What did Chinese foreign ministry spokeswoman Hua Chunying say about Venezuela and the United States?"
+    assert texts[0] in _lines_among_equals(q, texts, "who_says")
+    # a time clause says when, not what about
+    q = "What did Microsoft say about its relationship with OpenAI after Altman was fired?"
+    assert compose.topic_names(q, compose.asked_speaker(q)) == ["openai"]
+
+
 def test_a_caption_or_headline_is_no_line_of_the_answer() -> None:
     """A photo caption ("Combination showing Former FTX CEO ...") or a headline built on a participle ("...
     decision not expected until after winter meetings") has a verb but no tense: it had been a line. A sentence
