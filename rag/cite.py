@@ -354,15 +354,6 @@ def about(question: str, text: str) -> bool:
 
 
 _ROUGHLY = r"(?:(?:exactly|precisely|roughly|about|around|approximately|nearly|just)\s+)?"  # "exactly how many"
-_ROUGHLY = r"(?:(?:exactly|precisely|roughly|about|around|approximately|nearly|just)\s+)?"  # "exactly how many"
-
-
-def denies_premise(question: str, sentence: str, checker: ClaimChecker | None = None) -> bool:
-    """Does the sentence contradict what the question takes for granted, by the claim checker reading the question
-    as a statement? "Which Venezuelan ambassador to Russia refuted the Wall Street Journal's report ...?" is not
-    answered by "Russian ambassador to Venezuela Vladimir Zaemsky refuted claims in The Wall Street Journal ...":
-    the roles are swapped."""
-    return _checker(checker).check(without_pointer(question), [sentence]).label == CONTRADICTED
 
 
 _NUMBER_Q = re.compile(
