@@ -244,9 +244,10 @@ def choose(
             on = topic_names(question, asked)
             people = [n for n in asked if question_.names.get(n) == "PERSON"]
             speaking = [any(speaks_as(n, a) for n in people) for a in parsed] if people else loose
+            # a person the question asks what they said, whom no passage quotes at all, is not quoted on it either
             if (
                 on
-                and any(speaking)
+                and (any(speaking) or (bool(people) and _SAID.search(question) is not None))
                 and not any(
                     by and ok and all(name_in(n, a) for n in on)
                     for by, ok, a in zip(speaking, states, parsed, strict=True)
@@ -318,6 +319,7 @@ def asked_labels(question: str) -> set[str]:
     return set() if None in labels else {label for label in labels if label}
 
 
+_SAID = re.compile(r"\b(?:say|said|tell|told|claim|comment|tweet|write|announce|state)\b", re.I)
 # what a who-says question asks the speaker said something about: "... say about <topic>", "respond to <topic>"
 _TOPIC = re.compile(
     r"\b(?:say|said|tell|told|claim|think|tweet|post|write|announce|state|react|respond|comment)\w*\s+"

@@ -554,6 +554,13 @@ def test_a_speaker_never_quoted_on_the_topic_asked_gets_no_answer_of_what_they_s
     assert _lines_among_equals(q, texts, "who_says") == []
     q = "What did Chinese foreign ministry spokeswoman Hua Chunying say about Venezuela and the United States?"
     assert texts[0] in _lines_among_equals(q, texts, "who_says")
+    # a person whom no passage quotes at all is not quoted on the topic either
+    texts = [
+        "Guaidó proclaimed himself interim president in January and called for the United States to intervene.",
+        "Two Russian military planes landed outside Caracas and offloaded equipment and troops.",
+    ]
+    q = "What did Juan Guaidó say about the arrival of the Russian troops in Venezuela?"
+    assert _lines_among_equals(q, texts, "who_says") == []
     # a time clause says when, not what about
     q = "What did Microsoft say about its relationship with OpenAI after Altman was fired?"
     assert compose.topic_names(q, compose.asked_speaker(q)) == ["openai"]
