@@ -247,7 +247,7 @@ def choose(
             # a person the question asks what they said, whom no passage quotes at all, is not quoted on it either
             if (
                 on
-                and (any(speaking) or (bool(people) and _SAID.search(question) is not None))
+                and (any(speaking) or (bool(people) and asks_said(question)))
                 and not any(
                     by and ok and all(name_in(n, a) for n in on)
                     for by, ok, a in zip(speaking, states, parsed, strict=True)
@@ -319,13 +319,20 @@ def asked_labels(question: str) -> set[str]:
     return set() if None in labels else {label for label in labels if label}
 
 
-_SAID = re.compile(r"\b(?:say|said|tell|told|claim|comment|tweet|write|announce|state)\b", re.I)
+_SAYING = frozenset({"say", "said", "tell", "told", "claim", "comment", "tweet", "write", "announce", "state"})
 # what a who-says question asks the speaker said something about: "... say about <topic>", "respond to <topic>"
 _TOPIC = re.compile(
-    r"\b(?:say|said|tell|told|claim|think|tweet|post|write|announce|state|react|respond|comment)\w*\s+"
+    rf"\b(?:{'|'.join(sorted(_SAYING | {'think', 'post', 'react', 'respond'}))})\w*\s+"
     r"(?:about|on|regarding|concerning|to)\s+(?P<topic>.+?)\s*\??\s*$",
     re.I,
 )
+
+
+def asks_said(question: str) -> bool:
+    """Does the question ask what someone said ("What did Juan Guaidó say ...?"), by the verb that follows the one it
+    asks about, not how they reacted or what stance they hold?"""
+    m = _ASKED_SPEAKER.match(question)
+    return m is not None and m.group("holder") is None and re.findall(r"\w+", m.group(0))[-1].lower() in _SAYING
 
 
 def topic_names(question: str, speakers: Sequence[str]) -> list[str]:
