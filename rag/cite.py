@@ -8,7 +8,7 @@ markers are kept when their passage supports the statement; otherwise the suppor
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from .chunking import sentences
@@ -554,17 +554,19 @@ def asks_when(question: str) -> bool:
     return bool(_WHEN_Q.match(question))
 
 
-def counts(question: str, texts: Sequence[str]) -> list[str]:
+def counts(question: str, texts: Sequence[str], similar: Callable[[str, str], bool] | None = None) -> list[str]:
     """The answers sentences offer to "how many X" / "how much X" (and to "when": each day, month or year they give,
     as written), for the claim checker to try where the model's own answer fails (the 270M model writes "1." having
     read "Two Russian military planes landed ..."): each number
-    a sentence binds to the noun the question counts, as the sentence writes it ("Two", "three million tons"), never
-    a number of something else; in the order of the sentences, each once. Which one answers is the checker's to say
+    a sentence binds to the noun the question counts, or to a word of its meaning by `similar` (the checker's
+    synonyms: "staff", "personnel"), as the sentence writes it ("Two", "three million tons"), never a number of
+    something else; in the order of the sentences, each once. Which one answers is the checker's to say
     (cite.claims_of puts each in the question's place). Names offered the same way (for who / which X) were
     measured and not kept: docs/answers.md."""
     from .parse import analyse_many
 
-    counted = analyse_many([question])[0].counted if texts else ""
+    asked = analyse_many([question])[0]
+    counted = asked.counted if texts else ()
     if not counted and texts and asks_when(question):
         # "When did ...?": the days, months and years the sentences give ("January" where the model wrote "Guaido
         # declared himself interim president in January, when the attempt was unsuccessful", a date on another act)
@@ -582,7 +584,12 @@ def counts(question: str, texts: Sequence[str]) -> list[str]:
         return []
     found: list[str] = []
     for a in analyse_many(list(texts)):
-        offered = [x.written or x.value for x in a.quantities if x.head == counted]
+        offered = [
+            x.written or x.value
+            for x in a.quantities
+            if any(c == k or (similar is not None and similar(c, k)) for c in counted for k in (x.head, *x.counts) if k)
+            and asked.counted_named <= x.named  # "U.S. personnel" are not "its personnel" (Rostec's)
+        ]
         found += [x for x in offered if x not in found]
     return found
 

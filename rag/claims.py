@@ -711,6 +711,14 @@ class ClaimChecker:
         )
         return Verdict(NOT_FOUND, score, best[3][0], best[3], why)
 
+    def synonyms(self, a: str, b: str) -> bool:
+        """Are two words (lemmas) of one meaning, as alignment counts a word for another ("staff", "personnel")?
+        Without an embedder, only the same word is."""
+        if a == b or self.embed is None:
+            return a == b
+        vectors = self._word_vectors([a, b])
+        return float(vectors[a] @ vectors[b]) >= SYNONYM
+
     def _word_vectors(self, words: list[str]) -> dict[str, Any]:
         """Each word's vector, embedded alone: the int8 embedder quantizes a batch by its own range, so a word embedded
         beside a long sentence comes out elsewhere ("send": cosine 0.977 to itself alone), and a synonym at the

@@ -50,6 +50,12 @@ class Quantity:
     comparative: str  # "more" / "less" / "": "more than 400"
     # as the text writes it, with the noun it counts where that follows: "three million tons" (not compared)
     written: str = field(default="", compare=False)
+    # what a "how many X" question may ask it of (not compared): its head; the things of a number that is a noun
+    # ("hundreds of Russian military and military contractors": military, contractor); for a number with no noun
+    # that an act is done to or from, what is acted on ("reduced its personnel ... to a mere few dozen": personnel)
+    counts: tuple[str, ...] = field(default=(), compare=False)
+    # the names that qualify what it counts ("Russian" of "hundreds of Russian military ..."; not compared)
+    named: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -163,9 +169,12 @@ class Analysis:
     # a which / what question asks for more than one thing: its noun is plural, or two are joined ("Which celebrities
     # and sports brands did FTX partner with?", "Which two individuals ...?")
     asks_many: bool = False
-    # the noun a "how many" / "how much" question counts, as Quantity.head keys it: "plane" in "How many Russian
-    # military planes landed ...?"; "" for any other
-    counted: str = ""
+    # the nouns a "how many" / "how much" question counts, as Quantity.head keys them: "plane" in "How many Russian
+    # military planes landed ...?"; () for any other
+    counted: tuple[str, ...] = ()
+    # the names that qualify them ("How many U.S. personnel ...?": united states), which a number's Quantity.named
+    # must hold: a few dozen of Rostec's personnel are no count of U.S. personnel
+    counted_named: frozenset[str] = frozenset()
     # a question whose who / which X / what X is its subject: the rest of it, what it says of the answer
     # ("Which group provided security for Maduro?" -> "provided security for Maduro"); "" for any other
     asked_rest: str = ""
@@ -593,7 +602,7 @@ def _slots(doc: Any) -> list[Slot]:
     return out
 
 
-def _quantities(doc: Any) -> list[Quantity]:
+def _quantities(doc: Any, names: dict[int, str]) -> list[Quantity]:
     out: list[Quantity] = []
     seen: set[int] = set()
     numeric = {
@@ -624,14 +633,17 @@ def _quantities(doc: Any) -> list[Quantity]:
                 node = node.head
                 continue
             break
+        thing = None  # the token of the noun counted
         if node.pos_ in ("NOUN", "PROPN") and node is not last:
-            head = _key(node)
+            thing = node
         elif last.pos_ == "NOUN" and fold(last.text) not in SCALE and not last.like_num:
-            head = _key(last)
+            thing = last
         else:
             nxt = doc[last.i + 1] if last.i + 1 < len(doc) else None
             if nxt is not None and nxt.pos_ == "NOUN":
-                head = _key(nxt)
+                thing = nxt
+        if thing is not None:
+            head = _key(thing)
         prep = ""
         up = node
         if up.dep_ == "pobj" and fold(up.head.text) == "of" and up.head.head.dep_ == "pobj":
@@ -647,8 +659,39 @@ def _quantities(doc: Any) -> list[Quantity]:
         written = doc[span[0].i : last.i + 1].text
         if last.i + 1 < len(doc) and doc[last.i + 1].pos_ == "NOUN" and _key(doc[last.i + 1]) == head:
             written = doc[span[0].i : last.i + 2].text  # "three million tons"
-        out.append(Quantity(_quantity_value(span), head, prep, comparative, written))
+        counts = _counts(last, node, thing, prep)
+        named = frozenset(k for t in counts for x in _qualifiers(t) if (k := names.get(x.i)))
+        keys = tuple(dict.fromkeys(_key(t) for t in counts))
+        out.append(Quantity(_quantity_value(span), head, prep, comparative, written, keys, named))
     return out
+
+
+def _counts(last: Any, node: Any, thing: Any, prep: str) -> list[Any]:
+    """Quantity.counts: the nouns (tokens) a number may be the count of, its head first."""
+    found = [thing] if thing is not None else []
+    if fold(last.text).rstrip("s") in SCALE or fold(last.text) in VAGUE:  # "hundreds of X", "dozens of X"
+        of = next((c for c in last.children if c.dep_ == "prep" and fold(c.text) == "of"), None)
+        things = [c for c in of.children if c.dep_ == "pobj"] if of is not None else []
+        for thing in things:
+            found += [t for t in (thing, *thing.conjuncts) if t.pos_ in ("NOUN", "PROPN")]
+    if thing is not None:  # "three million tons of oil": oil
+        of = next((c for c in thing.children if c.dep_ == "prep" and fold(c.text) == "of"), None)
+        found += [c for c in (of.children if of is not None else ()) if c.dep_ == "pobj" and c.pos_ == "NOUN"]
+    if thing is None and prep in ("to", "from", "by"):  # "reduced its personnel to a few dozen"
+        verb = node.head.head if node.dep_ == "pobj" else node.head
+        if verb.pos_ == "VERB":
+            found += [c for c in verb.children if c.dep_ == "dobj" and c.pos_ == "NOUN"]
+    return list(dict.fromkeys(found))
+
+
+def _qualifiers(noun: Any) -> list[Any]:
+    """The words before a noun that say which of its kind it is ("U.S. personnel", "Russian military planes"), with
+    the noun itself."""
+    return [
+        t
+        for t in (noun, *(t for left in noun.lefts for t in left.subtree))
+        if t.ent_type_ not in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL")  # a number is no name of it
+    ]
 
 
 _nlp_lock = threading.Lock()
@@ -864,7 +907,7 @@ def _analyse(text: str, doc: Any) -> Analysis:
             continue
         kind = "num" if t.like_num or fold(t.text) in NUMBER_WORDS else "name" if t.ent_type_ else "word"
         a.content.setdefault(k, kind)
-    a.quantities = _quantities(doc)
+    a.quantities = _quantities(doc, _names_by_token(doc))
     a.slots = _slots(doc)
     a.adjectives = {_key(t) for t in doc if t.pos_ == "ADJ"}
     a.predicates = [
@@ -911,7 +954,7 @@ def _analyse(text: str, doc: Any) -> Analysis:
     a.asked_noun = _asked_noun(doc)
     many = _asked_heads(doc, numbers=True)
     a.asks_many = len(many) > 1 or any(t.tag_ in ("NNS", "NNPS") for t in many)
-    a.counted = _counted(doc)
+    a.counted, a.counted_named = _counted(doc)
     a.items = _items(doc) if not a.has_verb else []
     for t in doc:
         who = []
@@ -992,14 +1035,38 @@ def _asked_heads(doc: Any, numbers: bool = False) -> list[Any]:
     return _nouns_after(words[1:], numbers)
 
 
-def _counted(doc: Any) -> str:
-    """The noun a "how many X" / "how much X" question counts (its key, as Quantity.head is): the last noun of the
-    run of adjectives and nouns after "many" ("Russian military planes" -> "plane"); "" for other questions."""
+def _counted(doc: Any) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The nouns a "how many X" / "how much X" question counts (keyed as Quantity.head is): the last noun of the
+    run of adjectives and nouns after "many" ("Russian military planes" -> "plane"), each of those a conjunction
+    joins ("personnel and contractors"), wherever the question asks it; where it counts what an act leaves, what the
+    act is done to, as Quantity.counts reads a sentence ("cut its staff down to roughly how many people?": people,
+    staff); with the names that qualify the first ("U.S. personnel"); () for other questions."""
     words = [t for t in doc if not t.is_space]
-    if len(words) < 3 or words[0].lower_ != "how" or words[1].lower_ not in ("many", "much"):
-        return ""
-    nouns = _nouns_after(words[2:])
-    return _key(nouns[0]) if nouns else ""
+    # asked anywhere: "According to ..., how many ...?", "... cut its staff down to roughly how many people?"
+    at = next(
+        (i for i, t in enumerate(words[:-1]) if t.lower_ == "how" and words[i + 1].lower_ in ("many", "much")), -1
+    )
+    if at < 0:
+        return (), frozenset()
+    after = words[at + 2 :]
+    if after and after[0].lower_ == "of":  # "how many of its employees"
+        after = after[1:]
+        while after and after[0].pos_ in ("DET", "PRON"):
+            after = after[1:]
+    nouns = _nouns_after(after)
+    found = [_key(n) for n in nouns]
+    for n in nouns[:1]:
+        up, through = n.head, set()
+        while up.pos_ == "ADP" or up.dep_ == "prt":  # "down to (about) how many people"
+            through.add(fold(up.text))
+            if up.head.i == up.i:
+                break
+            up = up.head
+        if n.dep_ == "pobj" and through & {"to", "from", "by"} and up.pos_ == "VERB":
+            found += [_key(c) for c in up.children if c.dep_ == "dobj" and c.pos_ == "NOUN"]
+    names = _names_by_token(doc)
+    named = frozenset(k for n in nouns[:1] for x in _qualifiers(n) if (k := names.get(x.i)))
+    return tuple(dict.fromkeys(found)), named
 
 
 def _nouns_after(words: list[Any], numbers: bool = False) -> list[Any]:

@@ -289,7 +289,8 @@ def _tie(
     # for how many, each number the sentences it read give the noun counted, checked as the model's answer would be;
     # the first the checker supports
     when = cite.asks_when(searched)
-    for offered in cite.counts(searched, [ev.text for ev in evidence])[:READ_CANDIDATES]:
+    same = checker.synonyms if checker is not None else None
+    for offered in cite.counts(searched, [ev.text for ev in evidence], same)[:READ_CANDIDATES]:
         # a day the sentences give must be the day of the act asked about, by the checker alone: a day is in the
         # sentence read for "When was Nicolas Maduro born?" ("... on Friday"), but not as the day he was born
         s = cite.best_support(offered, passages, searched, evidence=shown, checker=checker, read=() if when else read)

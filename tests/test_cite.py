@@ -418,6 +418,43 @@ def test_a_sentence_offers_for_how_many_the_number_of_the_noun_counted() -> None
     assert cite.counts("Why did Russia send planes?", [planes]) == []
 
 
+def test_how_many_is_read_wherever_it_is_asked_and_an_amount_counts_what_it_is_of() -> None:
+    """ "Hundreds of X" counts X, "three million tons of oil" counts oil too, and "reduced its personnel to a mere few
+    dozen" counts the personnel; "how many" may come late in the question, and a word of the same meaning counts
+    (by the checker's synonyms: here a stand-in). Had been declined: "hundreds" counted only "hundred", "a few dozen"
+    nothing, and a question not opening with "how many" counted nothing."""
+    faller = (
+        "Earlier, US Southern Command Chief Admiral Craig Faller stated during a hearing in the Senate Armed Forces "
+        "subcommittee that there are hundreds of Russian military and military contractors in Venezuela."
+    )
+    rostec = (
+        "According to the American newspaper, The Wall Street Journal, the Russian state defense contractor, Rostec, "
+        "had gradually reduced its personnel in Venezuela to a mere few dozen from the maximum of a few thousand."
+    )
+    oil = "The company gained three million tons of oil in 2017 from its operations in Venezuela."
+    asked = "How many Russian military personnel and contractors did Faller say were in Venezuela?"
+    assert cite.counts(asked, [faller]) == ["hundreds"]
+    assert cite.counts("How much oil did Rosneft gain in 2017?", [oil]) == ["three million tons"]
+    late = (
+        "According to The Wall Street Journal, Rostec had cut its staff in Venezuela down to roughly how many people?"
+    )
+    assert cite.counts(late, [rostec]) == []  # staff, people: no word of the sentence's without synonyms
+    assert cite.counts(late, [rostec], lambda a, b: {a, b} == {"staff", "personnel"}) == ["few dozen"]
+
+
+def test_a_count_of_things_the_question_names_as_someone_elses_is_no_answer() -> None:
+    """ "How many nonessential U.S. personnel were recalled?" is not answered by Rostec's "few dozen" of its
+    personnel, nor "How many Chinese planes ...?" by two Russian ones; "how many of its employees" counts employees
+    (had counted nothing, so a sentence with no number of them was quoted as the answer)."""
+    rostec = "Rostec had gradually reduced its personnel in Venezuela to a mere few dozen from a few thousand."
+    planes = "Two Russian military planes landed a week ago at the main airport outside Caracas."
+    assert cite.counts("How many nonessential U.S. personnel were recalled from Venezuela?", [rostec]) == []
+    assert cite.counts("How many Chinese military planes landed near Caracas?", [planes]) == []
+    assert cite.counts("How many Russian military planes landed near Caracas?", [planes]) == ["Two"]
+    overestimated = "Rostec said on Monday that the US newspaper overestimated the number of Rostec employees there."
+    assert not cite.holds_kind(overestimated, "According to Rostec, how many of its employees were in Venezuela?")
+
+
 def test_a_quote_answers_how_many_only_with_a_number_of_what_is_counted() -> None:
     """ "Two ... planes ... offloaded equipment and troops" gives a number, but of planes: it does not tell how
     many troops came, so it is no answer to quote for that; it is one for how many planes."""

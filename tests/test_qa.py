@@ -97,6 +97,8 @@ def _held_out(name: str, settings) -> tuple[float, int, list]:
 # - questions_unseen_4.jsonl (fourth hand, 2026-12-07): 36 answerable, 24 not, the unanswerable ones written to be
 #   hard (a detail of an event the articles tell, a premise with two actors swapped); tune half read. Before 0.78,
 #   6 declined, 12 of 24 unanswerable declined; after 0.83 and 17 of 24.
+# - questions_unseen_5.jsonl (fifth hand, 2026-12-07, fourteenth session): 45 answerable, 15 not; tune half read.
+#   Before any change 0.71, 11 declined, 13 of 15 unanswerable declined.
 @pytest.mark.parametrize(
     ("name", "accuracy_floor", "declined_floor"),
     [
@@ -104,6 +106,7 @@ def _held_out(name: str, settings) -> tuple[float, int, list]:
         pytest.param("questions_unseen_2.jsonl", 0.8, 5, id="second-hand"),
         pytest.param("questions_unseen_3.jsonl", 0.7, 5, id="third-hand"),
         pytest.param("questions_unseen_4.jsonl", 0.75, 14, id="fourth-hand"),
+        pytest.param("questions_unseen_5.jsonl", 0.7, 12, id="fifth-hand"),
     ],
 )
 def test_questions_written_by_other_hands(settings, name: str, accuracy_floor: float, declined_floor: int) -> None:
