@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from .chunking import date_words
 from .cite import NOT_NAMES, evidence_of, expected_type
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker
-from .lexicon import PRONOUNS
+from .lexicon import PRONOUNS, fold
 from .parse import ENTITY_LABELS, Analysis, akin, analyse_many, declarative, name_in
 from .retrieve import Passage
 
@@ -85,13 +85,14 @@ CUES["yesno"] = CUES["explain"]
 # government claimed ...?", "Summarize Russia's official position ..."
 _ASKED_SPEAKER = re.compile(
     r"^\s*(?:what|how)\s+(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|claim|argue|tell|told|think|"
-    r"report|tweet|post|write|announce|state|react|respond|describe|view|see|frame|characteri[sz]e|portray)\b|"
+    r"report|tweet|post|write|announce|state|react|respond|describe|view|see|frame|characteri[sz]e|portray|"
+    r"justify|explain|defend)\b|"
     # a yes/no question about what someone said: "Has the U.S. government claimed ...?", "Did Zakharova deny ...?"
     r"^\s*(?:did|does|do|has|have|had)\s+(?P<asker>.+?)\s+(?:say|said|claim|claimed|argue|argued|report|"
     r"reported|state|stated|deny|denied|confirm|confirmed|admit|admitted|warn|warned|accuse|accused)\b|"
     # what someone holds: "Summarize Russia's official position on ...", "What is China's stance ...?"
     r"^.*?\b(?P<holder>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*)['’]s\s+(?:\w+\s+)?(?:position|stance|view|views|"
-    r"response|reaction|line)\b",
+    r"response|reaction|line|answer|reply|explanation|justification|account)\b",
     re.I,
 )
 # a sentence that begins by pointing back at the one before it
@@ -189,8 +190,28 @@ def choose(
         for j, pair, v in zip(back, pairs, embed(pairs), strict=True):
             context = CONTEXT * passages[sents[j][0]].score
             relevance[j] = max(relevance[j], float(v @ q) + 0.5 * key_share(question, pair) + context)
+    # a sentence whose subject is "he" or "she" ("Instead, he has retaliated against the U.S. by ...") is about the
+    # person the sentences before it name: it is as relevant as it reads with that name in the pronoun's place
+    named = {j: who for j in range(len(texts)) if (who := _antecedent(j, texts, sents, parsed))}
+    if named:
+        resolved = [
+            f"{m.group(1)}{who}{texts[j][m.end() :]}" for j, who in named.items() if (m := _PERSONAL.match(texts[j]))
+        ]
+        for j, text, v in zip(named, resolved, embed(resolved), strict=True):
+            context = CONTEXT * passages[sents[j][0]].score
+            relevance[j] = max(relevance[j], float(v @ q) + 0.5 * key_share(question, text) + context)
     if cue is not None:
         relevance = [r + (CUE if cue.search(t) else 0.0) for r, t in zip(relevance, texts, strict=True)]
+    acting = asked_actor(question)
+    if acting:  # what someone did ("What steps did Maduro take ...?"): a sentence where they are the one who acts
+        keys = [set(n.split()) for n in acting]
+
+        def acts(j: int, a: Analysis) -> bool:
+            doers = [f.actor for f in a.frames if f.verb != "SAY" and not f.negated]
+            by_name = any(k <= d or (k and max(k, key=len) in d) for k in keys for d in doers)
+            return by_name or any(n.split()[-1] in fold(named.get(j, "")).split() for n in acting)
+
+        relevance = [r + (CUE if acts(j, a) else 0.0) for j, (r, a) in enumerate(zip(relevance, parsed, strict=True))]
     # a sentence that tells a fact of its own (a name the question does not give, a number) says more than one that
     # restates the question's topic ("Manchester United have again gone out of the Champions League"; weight chosen
     # on the explanatory sets' tune halves, docs/answers.md)
@@ -286,6 +307,36 @@ def choose(
     return out
 
 
+# a sentence that opens on "he" or "she" as its subject, after a connective or not ("Instead, he has retaliated ...")
+_PERSONAL = re.compile(r"^((?:(?:instead|however|meanwhile|but|and|still|yet|later|then)\s*,?\s+)?)(?:he|she)\b", re.I)
+ANTECEDENT_BACK = 3  # sentences looked back over for the person a "he" or "she" is
+
+
+def _antecedent(
+    j: int, texts: Sequence[str], sents: Sequence[tuple[int, int, int, str]], parsed: Sequence[Analysis]
+) -> str:
+    """The person a sentence's opening "he" or "she" stands for: the first person named in the nearest sentence
+    before it, of the same passage, that names one and does not itself open on a pronoun ("Maduro has referred to the
+    efforts as a coup attempt. He could take action against Guaido, but has not yet done so at this time. Instead, he
+    has retaliated ...": Maduro); "" when none is."""
+    if not _PERSONAL.match(texts[j]):
+        return ""
+    for k in range(j - 1, max(-1, j - 1 - ANTECEDENT_BACK), -1):
+        if sents[k][0] != sents[j][0]:
+            return ""
+        if _PERSONAL.match(texts[k]):
+            continue
+        # a person, or a name that acts as one (the small recogniser tags "Maduro" an organisation)
+        actors = set().union(*(f.actor for f in parsed[k].frames))
+        people = [
+            written
+            for written, label in parsed[k].entities
+            if label == "PERSON" or (label == "ORG" and fold(written) in actors)
+        ]
+        return people[0] if people else ""
+    return ""
+
+
 def _quotation_start(j: int, texts: Sequence[str], sents: Sequence[tuple[int, int, int, str]]) -> int:
     """The sentence where the quotation that sentence j closes begins (j itself when it begins none): back over the
     sentences of the same passage inside an opening quotation mark that is not closed."""
@@ -347,6 +398,21 @@ def topic_names(question: str, speakers: Sequence[str]) -> list[str]:
     topic = re.split(r"\s+(?:after|before|when|while|since|during|following|amid)\b", m.group("topic"), maxsplit=1)[0]
     names = analyse_many([topic])[0].names
     return [n for n, label in names.items() if label not in NOT_NAMES and n not in speakers]
+
+
+# what someone did: "What steps did Maduro take against ...?", "What actions has Russia taken ...?", "What did the
+# U.S. do after ...?"
+_ASKED_ACTOR = re.compile(
+    r"^\s*what\s+(?:(?:\w+\s+)?(?:steps|actions|measures|moves|action)\s+)?(?:did|does|do|has|have|had)\s+"
+    r"(?P<who>.+?)\s+(?:take|taken|took|do|done|make|made)\b",
+    re.I,
+)
+
+
+def asked_actor(question: str) -> list[str]:
+    """The names of whom a question asks what they did ("What steps did Maduro take ...?": ["maduro"])."""
+    m = _ASKED_ACTOR.match(question)
+    return list(analyse_many([m.group("who")])[0].names) if m else []
 
 
 def asked_speaker(question: str) -> list[str]:

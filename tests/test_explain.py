@@ -348,6 +348,33 @@ def test_explanatory_questions_written_by_someone_else(settings, name: str, floo
     assert len(bench.queries) == 20 and covered / len(bench.queries) >= floor
 
 
+def test_a_sentence_opening_on_he_is_read_as_about_the_person_named_before_it() -> None:
+    """ "Instead, he has retaliated against the U.S. by declaring an end to diplomatic ties, ..." is Maduro's act: the
+    person is named two sentences before (tagged an organisation by the small recogniser, and the subject there), and
+    the sentence between opens on "he" too. Read alone, the sentence was far from "What steps did Maduro take against
+    the United States ...?" and left out of the answer."""
+    texts = [
+        "Maduro has referred to the efforts as a coup attempt.",
+        "He could take action against Guaido, but has not yet done so at this time.",
+        "Instead, he has retaliated against the U.S. by declaring an end to diplomatic ties.",
+        "Russia sent planes.",
+    ]
+    sents = [(0, 0, 0, t) for t in texts[:3]] + [(1, 0, 0, texts[3])]
+    parsed = parse.analyse_many(texts)
+    assert [compose._antecedent(j, texts, sents, parsed) for j in range(4)] == ["", "Maduro", "Maduro", ""]
+    other = [(1, 0, 0, t) for t in texts[:1]] + [(2, 0, 0, t) for t in texts[1:]]  # another passage names no one
+    assert compose._antecedent(2, texts, other, parsed) == ""
+
+
+def test_what_someone_did_is_asked_of_the_one_who_acts() -> None:
+    assert compose.asked_actor("What steps did Maduro take against the United States after ...?") == ["maduro"]
+    assert compose.asked_actor("What actions has the United States taken against Maduro's government?") == [
+        "united states"
+    ]
+    assert compose.asked_actor("What did the Kremlin say about the planes?") == []
+    assert compose.asked_actor("What military equipment has Russia supplied to Venezuela?") == []
+
+
 def test_a_first_point_far_above_the_rest_does_not_cut_the_answer_short() -> None:
     """ "Why did Binance agree to pay about $4.3 billion ...?" got two lines: its first point said the question's
     own event again and scored far above the rest, and the test that a further point reaches 0.7 of it ran on
