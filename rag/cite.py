@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .chunking import sentences
 from .claims import CONTRADICTED, NOT_FOUND, SUPPORTED, ClaimChecker, Verdict, split
 from .keyword import STOP
-from .lexicon import COUNTRIES
+from .lexicon import COUNTRIES, TITLES, fold
 from .parse import answer_in
 from .retrieve import Passage
 
@@ -343,6 +343,16 @@ def about(question: str, text: str) -> bool:
     # the Lima Group
     unwritten = set(missing_in(question, [text]))
     missing = [n for n, label in q.names.items() if label not in NOT_NAMES and (n in unwritten or not name_in(n, t))]
+    # of names the question joins ("analysts César Sabas and Mariano De Alba"), a sentence may say one: each may speak
+    # in a sentence of their own
+    joined = _joined(question, q.names)
+    if joined & set(missing) and joined - set(missing):
+        # unless the sentence joins another name of the missing one's kind in its place ("Russia and Venezuela signed
+        # a treaty" for "... did Russia and Colombia sign ...?")
+        kinds_ = {q.names[n] for n in missing if n in joined}
+        rivals = [n for n in _joined(text, t.names) if t.names[n] in kinds_ and not name_in(n, q)]
+        if not rivals:
+            missing = [n for n in missing if n not in joined]
     if not missing:
         return True
     kinds = {q.names[n] for n in missing}
@@ -394,7 +404,7 @@ def expected_type(question: str) -> str | None:
     clause ("According to the report ..., how many countries ...?")."""
     m = _AFTER_CLAUSE.search(question)
     for asked in (question, *([question[m.end() :]] if m else [])):
-        if _NUMBER_Q.match(asked):
+        if _NUMBER_Q.match(asked) or asks_when(asked):  # "On which day ...?" asks a date, not a name
             return "number"
         if _NAME_Q.match(asked):
             return "name"
@@ -408,13 +418,17 @@ def has_expected_type(answer: str, question: str) -> bool:
         # give ("When did Maduro give Russian diplomats 72 hours to leave?" is not answered by "... giving U.S.
         # diplomats 72 hours to leave the country")
         given = {w.lower() for w in _numbers(question)}
-        return any(w.lower() not in given for w in _numbers(answer))
+        # for when, a date: a day, a month, a year, "two weeks"; not "a few dozen"
+        said = _dates(answer) if asks_when(question) else _numbers(answer)
+        return any(w.lower() not in given for w in said)
     if kind == "name":
         asked = _asked_words(question)
         # a name by its last word: "Yevgeny Shabayev" is the question's "Shabayev" ("Who did Shabayev talk to?")
         runs = re.findall(r"\b[A-Z][\w’'-]*(?:[ \t]+[A-Z][\w’'-]*)*", answer)
+        # (a title after a name is not its last word: "National Assembly President" names the National Assembly)
+        lasts = [next((w for w in reversed(r.split()) if _bare(w) not in TITLES), r.split()[-1]) for r in runs]
         return (
-            any(_bare(r.split()[-1]) not in asked | STOP for r in runs)
+            any(_bare(w) not in asked | STOP for w in lasts)
             and not _only_places(answer, question)
             and not _only_aside(answer, question)
             and (not asks_person(question) or adds_person(answer, question))
@@ -425,6 +439,14 @@ def has_expected_type(answer: str, question: str) -> bool:
 def _numbers(text: str) -> list[str]:
     """The numbers, number words and calendar words of a text ("2017", "three", "June")."""
     return re.findall(r"\d[\d,.]*", text) + _NUMBER_WORDS.findall(text) + _CALENDAR.findall(text)
+
+
+def _dates(text: str) -> list[str]:
+    """The numbers and calendar words of a text that may tell a time: "2017", "June", "Monday", "two weeks", "a week
+    ago", "last month"."""
+    spans = re.findall(r"\d[\d,.]*", text) + _CALENDAR.findall(text)
+    counted = rf"(?:{_NUMBER_WORDS.pattern}|\b(?:a|an|last|this|next|earlier\s+this|later\s+this)\b)"
+    return spans + re.findall(rf"{counted}\s+(?:days?|weeks?|months?|years?|decades?)\b", text, re.I)
 
 
 def _only_aside(answer: str, question: str) -> bool:
@@ -600,8 +622,9 @@ def _asked_words(question: str) -> set[str]:
 
 
 def _bare(word: str) -> str:
-    """A word without case and possessive, either apostrophe: "Russia’s" is the question's "Russia's"."""
-    return re.sub(r"['’]s?$", "", word.lower())
+    """A word without case, accents and possessive, either apostrophe: "Russia’s" is the question's "Russia's",
+    "Guaido" its "Guaidó"."""
+    return re.sub(r"'s?$", "", fold(word))
 
 
 def without_kind(question: str) -> str:

@@ -88,10 +88,29 @@ def select_evidence(
         scored.append((tier, -score, Evidence(i, text, passages[i].start + s, passages[i].start + e, score)))
     scored.sort(key=lambda t: (t[0], t[1]))
     if about is not None:  # the few best only: a name's kind is read by the parser
-        best = scored[: top + ABOUT_AMONG]
+        best = [(tier, score, _with_speaker(ev, passages, about)) for tier, score, ev in scored[: top + ABOUT_AMONG]]
         best.sort(key=lambda t: (t[0], not about(t[2].text), t[1]))
         scored[: len(best)] = best
     return [t[2] for t in scored[:top]]
+
+
+_OPENS_QUOTE = re.compile(r"^\s*[“\"]")
+
+
+def _with_speaker(ev: Evidence, passages: Sequence[Passage], about: Callable[[str], bool]) -> Evidence:
+    """A sentence that opens a quotation, read with the sentence before it where only the two together speak of
+    what the question names: the speaker is named there ("The international analyst Mariano De Alba told PanAm Post
+    that ... “If he effectively withdrew the majority of his officials, it is because ...", for "Which international
+    analyst said that if Putin withdrew most of his officials ...?")."""
+    if not _OPENS_QUOTE.match(ev.text) or about(ev.text):
+        return ev
+    p = passages[ev.passage]
+    before = [(s, e) for s, e in sentences(p.text) if p.start + e <= ev.start]
+    if not before:
+        return ev
+    s, _ = before[-1]
+    pair = _clean(p.text[s : ev.end - p.start])
+    return Evidence(ev.passage, pair, p.start + s, ev.end, ev.score) if about(pair) else ev
 
 
 def render(evidence: Sequence[Evidence]) -> str:

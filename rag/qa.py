@@ -352,6 +352,11 @@ _WHO_IS = tuple(
         rf"(?i:what|which)\s+{_POST}\s+(?i:does|did)\s+{_NAME}\s+(?i:hold|have|occupy)",
         # what someone heads is their post: "What body does Juan Guaidó preside over?"
         rf"(?i:what|which)\s+(?:\w+\s+){{1,2}}?(?i:does|did)\s+{_NAME}\s+(?i:preside\s+over|lead|head|run|chair|direct)",
+        # and what they are the head of: "Of which Venezuelan institution is Juan Guaidó identified as president?",
+        # "Which body is Guaidó the president of?"
+        rf"(?i:of\s+)?(?i:what|which)\s+(?:[\w-]+\s+){{1,2}}?(?i:is|was)\s+{_NAME}\s+"
+        r"(?:(?i:identified|described|named|listed|known)\s+(?i:as)\s+)?(?:(?i:the|a)\s+)?"
+        r"(?P<post>(?i:president|head|leader|chair(?:man|woman)?|director|chief))(?:\s+(?i:of))?",
     )
 )
 
@@ -377,7 +382,13 @@ def _describe(
         what = d.text if d.appositive or re.match(r"(?i)(?:the|an?)\s", d.text) else f"the {d.text}"
         statement = f"{d.name} is {what}."
         i, start, end, _ = sents[d.sentence]
-        if checker.check(statement, [d.phrase]).supported:
+        # a which-question asks for a name the description must give ("Of which Venezuelan institution ...?": not
+        # "Juan Guaidó is the President.")
+        named = cite.expected_type(asked) != "name" or cite.has_expected_type(statement, asked)
+        # and the post it asks of is the one described: "the National Assembly President", not "the opposition leader"
+        post = m.groupdict().get("post")
+        named = named and (post is None or re.search(rf"\b{post}\b", d.text, re.I) is not None)
+        if named and checker.check(statement, [d.phrase]).supported:
             answer = Answer(question, f"{statement} [1]", [_citation(1, passages[i], start, end)], searched)
             answer.passages, answer.timings = passages, timings
             return answer

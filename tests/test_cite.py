@@ -455,6 +455,41 @@ def test_a_count_of_things_the_question_names_as_someone_elses_is_no_answer() ->
     assert not cite.holds_kind(overestimated, "According to Rostec, how many of its employees were in Venezuela?")
 
 
+def test_a_name_the_answer_adds_is_read_without_accents_and_before_a_title() -> None:
+    """ "Juan Guaido is the opposition leader." adds no name to "... Juan Guaidó ...?" (it had: "Guaido" was not the
+    question's "Guaidó"); "the National Assembly President" adds the National Assembly, though "President" is the
+    question's (a run of capitals was read by its last word)."""
+    asked = "Of which Venezuelan institution is Juan Guaidó identified as president?"
+    assert not cite.has_expected_type("Juan Guaido is the opposition leader.", asked)
+    assert cite.has_expected_type("Juan Guaidó is the National Assembly President.", asked)
+
+
+def test_when_asks_a_time_and_a_time_is_what_answers_it() -> None:
+    """ "On which day of the week did The Wall Street Journal publish its claims ...?" had been read as asking for a
+    name ("which day"), and "... to a mere few dozen" held a number for "when": a time is a year, a month, a day or
+    "two weeks", not an amount."""
+    day = "On which day of the week did The Wall Street Journal publish its claims about Rostec?"
+    assert cite.expected_type(day) == "number"
+    assert cite.has_expected_type("The Journal reported it on Sunday.", day)
+    assert not cite.has_expected_type("Rostec reduced its personnel to a mere few dozen.", "When did Rostec cut staff?")
+    assert cite.has_expected_type("It was set up in 2017.", "When was the Lima Group set up?")
+    assert cite.has_expected_type("It came two weeks after the vote.", "When did the planes land?")
+    assert cite.has_expected_type("Rostec cut it to a few dozen.", "How many people did Rostec keep?")  # a count
+
+
+def test_a_sentence_may_speak_of_one_of_the_names_a_question_joins() -> None:
+    """ "To which outlet did analysts César Sabas and Mariano De Alba give their views ...?": each analyst speaks in a
+    sentence of his own, which names someone else besides (Putin, in De Alba's); it had been read as about someone
+    else, and a sentence about "the US media" was read to the model instead."""
+    asked = "To which outlet did analysts César Sabas and Mariano De Alba give their views on Russia's withdrawal?"
+    de_alba = "The analyst Mariano De Alba told PanAm Post that Putin maintains his support for Maduro."
+    assert cite.about(asked, de_alba)
+    assert not cite.about("To which outlet did analyst César Sabas give his views?", de_alba)
+    # but not where the sentence joins another name in the missing one's place
+    treaty = "Russia and Venezuela signed a military cooperation treaty in 2011."
+    assert not cite.about("In what year did Russia and Colombia sign their military cooperation treaty?", treaty)
+
+
 def test_a_quote_answers_how_many_only_with_a_number_of_what_is_counted() -> None:
     """ "Two ... planes ... offloaded equipment and troops" gives a number, but of planes: it does not tell how
     many troops came, so it is no answer to quote for that; it is one for how many planes."""
@@ -553,3 +588,28 @@ def test_names_said_only_in_a_relative_clause_answer_no_who() -> None:
     assert not cite.has_expected_type(described, q)
     assert not cite.holds_kind(f"The contractors are affiliated with the {described[4:]}", q)
     assert cite.has_expected_type("Russia, which sent troops to Syria, backs Maduro.", "Who backs Maduro?")
+
+
+def test_a_quotation_is_read_with_the_sentence_that_names_its_speaker() -> None:
+    """ "Which international analyst said that if Putin withdrew most of his officials it was because ...?": the words
+    are a quotation that opens a sentence of its own, and its speaker is named in the sentence before; the sentence
+    alone names no analyst, so the model read other sentences and the question was declined."""
+    from rag.prompt import _with_speaker
+
+    text = (
+        "The international analyst Mariano De Alba told PanAm Post that the withdrawal does not mean a change of "
+        "policy. “If he effectively withdrew the majority of his officials, it is because they accomplished what "
+        "they were going to do.” Other news followed."
+    )
+    p = Passage("a.txt", "t", text, 100, 100 + len(text), 0.5)
+    start = text.index("“If")
+    end = text.index(" Other")
+    quote = Evidence(0, text[start:end], 100 + start, 100 + end, 0.9)
+
+    def names_analyst(t: str) -> bool:
+        return "analyst" in t
+
+    paired = _with_speaker(quote, [p], names_analyst)
+    assert paired.start == 100 and paired.end == quote.end and paired.text.startswith("The international analyst")
+    assert _with_speaker(quote, [p], lambda t: True) == quote  # already about the question: alone
+    assert _with_speaker(quote, [p], lambda t: False) == quote  # the pair no better: alone
