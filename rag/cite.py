@@ -359,8 +359,14 @@ def about(question: str, text: str) -> bool:
     if any(n != c and f" {c} " in f" {n} " for n in missing for c in COUNTRIES):  # a missing body's country
         kinds |= {"GPE", "NORP"}
     # (a name said in a relative clause is not in their place: "affiliated with the Wagner group, which provided
-    # security support in both Ukraine and Syria" may still be about the contractors in Venezuela)
-    return not any(label in kinds and not name_in(n, q) and n not in t.aside for n, label in t.names.items())
+    # security support in both Ukraine and Syria" may still be about the contractors in Venezuela; nor, where the
+    # question asks for no name, is the one who tells it: "..., US envoy Elliott Abrams said Friday." may be about the
+    # specialists in Venezuela, while for "Who is the Russian foreign ministry spokeswoman?" the teller is the answer)
+    teller = set() if expected_type(question) == "name" else t.speakers
+    return not any(
+        label in kinds and not name_in(n, q) and n not in t.aside and not (n in teller or set(n.split()) <= teller)
+        for n, label in t.names.items()
+    )
 
 
 _ROUGHLY = r"(?:(?:exactly|precisely|roughly|about|around|approximately|nearly|just)\s+)?"  # "exactly how many"

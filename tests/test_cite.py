@@ -490,6 +490,17 @@ def test_a_sentence_may_speak_of_one_of_the_names_a_question_joins() -> None:
     assert not cite.about("In what year did Russia and Colombia sign their military cooperation treaty?", treaty)
 
 
+def test_the_one_who_tells_it_is_in_no_ones_place_unless_a_name_is_asked() -> None:
+    """ "..., US envoy Elliott Abrams said Friday." may be about the Russian specialists in Venezuela: the U.S. is who
+    tells it, not a country in Venezuela's place (the sentence on the S-300 had been read as about something else)."""
+    abrams = (
+        "The military specialists are apparently helping to fix a malfunctioning Russian S-300 ground-to-air missile "
+        "system, US envoy Elliott Abrams said Friday."
+    )
+    assert cite.about("What missile system were the Russian military specialists in Venezuela to repair?", abrams)
+    assert not cite.about("Which Venezuelan envoy said the specialists were fixing a missile system?", abrams)
+
+
 def test_a_quote_answers_how_many_only_with_a_number_of_what_is_counted() -> None:
     """ "Two ... planes ... offloaded equipment and troops" gives a number, but of planes: it does not tell how
     many troops came, so it is no answer to quote for that; it is one for how many planes."""
