@@ -439,7 +439,9 @@ def has_expected_type(answer: str, question: str) -> bool:
             and not _only_aside(answer, question)
             and (not asks_person(question) or adds_person(answer, question))
         )
-    return True
+    from .parse import says_which_kind
+
+    return says_which_kind(answer, question)
 
 
 def _numbers(text: str) -> list[str]:

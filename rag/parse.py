@@ -1350,3 +1350,36 @@ def _called(doc: Any) -> dict[str, tuple[str, ...]]:
             if name and name not in names:
                 names.append(name)
     return {noun: tuple(names) for noun, names in out.items() if names}
+
+
+_KIND_OF = re.compile(r"\bwhat\s+(?:kind|type|sort)s?\s+of\b", re.I)
+
+
+def says_which_kind(answer: str, question: str) -> bool:
+    """For "What kind of X ...?": does the answer say which kind of X, in a word the question lacks that is said of X
+    ("the next color revolution", "a training centre for military helicopter pilots", "non-military specialists")?
+    A bare answer ("Color.") says it in any word the question lacks. True for any other question. "Two Russian
+    military planes landed a week ago at the main airport outside Caracas" says no type of aircraft."""
+    m = _KIND_OF.search(question)
+    if m is None:
+        return True
+    with _nlp_lock:
+        q, a = _nlp()(question), _nlp()(answer)
+    after = [t for t in q if t.idx >= m.end() and not t.is_space]
+    while after and after[0].pos_ in ("DET", "PRON"):
+        after = after[1:]
+    nouns = _nouns_after(after)
+    if not nouns:
+        return True
+    asked = {fold(t.lemma_) for t in q} | {fold(t.text) for t in q}
+    kind = fold(nouns[0].lemma_)
+    of_kind = [t for t in a if fold(t.lemma_) == kind]
+    said = {
+        fold(w.text)
+        for t in of_kind
+        for w in t.subtree
+        if w.i != t.i and w.is_alpha and not w.is_stop and fold(w.text) not in asked and fold(w.lemma_) not in asked
+    }
+    if not any(t.pos_ in ("VERB", "AUX") for t in a):  # a bare answer
+        return any(t.is_alpha and not t.is_stop and fold(t.text) not in asked for t in a)
+    return bool(said)

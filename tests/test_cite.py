@@ -501,6 +501,21 @@ def test_the_one_who_tells_it_is_in_no_ones_place_unless_a_name_is_asked() -> No
     assert not cite.about("Which Venezuelan envoy said the specialists were fixing a missile system?", abrams)
 
 
+def test_what_kind_of_thing_is_answered_by_a_word_said_of_that_thing() -> None:
+    """ "What type of aircraft were the two Russian military planes ...?" (unanswerable) had been answered by quoting
+    "Two Russian military planes landed ...", which names no type; "non-military specialists", "a training centre for
+    military helicopter pilots" and the bare "Color." say which kind."""
+    planes = "Two Russian military planes landed a week ago at the main airport outside Caracas."
+    assert not cite.has_expected_type(planes, "What type of aircraft were the two Russian military planes?")
+    specialists = "What kind of specialists did Zakharova say Russia had in Venezuela?"
+    assert cite.has_expected_type("The presence of Russian non-military specialists is regulated.", specialists)
+    assert not cite.has_expected_type("Russia was not sending a military contingent to Venezuela.", specialists)
+    centre = "Rosoboronexport said it has opened a training centre for military helicopter pilots in Venezuela."
+    assert cite.has_expected_type(centre, "What kind of training centre did Rosoboronexport open in Venezuela?")
+    assert cite.has_expected_type("Color.", "What kind of revolution did Klimov mean?")
+    assert not cite.has_expected_type("Revolution.", "What kind of revolution did Klimov mean?")
+
+
 def test_a_quote_answers_how_many_only_with_a_number_of_what_is_counted() -> None:
     """ "Two ... planes ... offloaded equipment and troops" gives a number, but of planes: it does not tell how
     many troops came, so it is no answer to quote for that; it is one for how many planes."""
