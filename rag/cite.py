@@ -439,9 +439,20 @@ def has_expected_type(answer: str, question: str) -> bool:
             and not _only_aside(answer, question)
             and (not asks_person(question) or adds_person(answer, question))
         )
+    if _WHERE.match(question):  # a place the question does not give: not "Colombian" or "Venezuela" again; a body
+        # where something is ("at the United Nations headquarters"), not one named for a post ("Minister of External
+        # Affairs")
+        return any(
+            label in ("GPE", "LOC", "FAC")
+            or (label == "ORG" and re.search(rf"\b(?:at|in)\s+(?:the\s+)?{re.escape(name)}\b", fold(answer)))
+            for name, label in _added_names(answer, question).items()
+        )
     from .parse import says_which_kind
 
     return says_which_kind(answer, question)
+
+
+_WHERE = re.compile(r"^\s*where\b", re.I)
 
 
 def _numbers(text: str) -> list[str]:

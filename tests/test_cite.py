@@ -516,6 +516,21 @@ def test_what_kind_of_thing_is_answered_by_a_word_said_of_that_thing() -> None:
     assert not cite.has_expected_type("Revolution.", "What kind of revolution did Klimov mean?")
 
 
+def test_where_is_answered_by_a_place_the_question_does_not_give() -> None:
+    """ "Where did Sergei Lavrov and Carlos Holmes Trujillo meet ...?" (unanswerable) had been answered by quoting the
+    sentence saying they agreed, which names no place but the question's Venezuela (and a "Minister of External
+    Affairs", a body named for a post)."""
+    agreed = (
+        "On the same Monday, the Colombian Minister of External Affairs, Carlos Holmes Trujillo, and his Russian "
+        "counterpart, Serguéi Lavrov, agreed to support the political and diplomatic reforms in Venezuela."
+    )
+    asked = "Where did Sergei Lavrov and Carlos Holmes Trujillo meet when they agreed to support reforms in Venezuela?"
+    assert not cite.has_expected_type(agreed, asked)
+    meeting = "Where did the Lima Group and the International Contact Group hold their first joint meeting?"
+    assert cite.has_expected_type("They met at the United Nations headquarters.", meeting)
+    assert cite.has_expected_type("In New York.", meeting)
+
+
 def test_a_quote_answers_how_many_only_with_a_number_of_what_is_counted() -> None:
     """ "Two ... planes ... offloaded equipment and troops" gives a number, but of planes: it does not tell how
     many troops came, so it is no answer to quote for that; it is one for how many planes."""
