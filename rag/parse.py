@@ -672,8 +672,8 @@ def _counts(last: Any, node: Any, thing: Any, prep: str) -> list[Any]:
     if fold(last.text).rstrip("s") in SCALE or fold(last.text) in VAGUE:  # "hundreds of X", "dozens of X"
         of = next((c for c in last.children if c.dep_ == "prep" and fold(c.text) == "of"), None)
         things = [c for c in of.children if c.dep_ == "pobj"] if of is not None else []
-        for thing in things:
-            found += [t for t in (thing, *thing.conjuncts) if t.pos_ in ("NOUN", "PROPN")]
+        for x in things:
+            found += [t for t in (x, *x.conjuncts) if t.pos_ in ("NOUN", "PROPN")]
     if thing is not None:  # "three million tons of oil": oil
         of = next((c for c in thing.children if c.dep_ == "prep" and fold(c.text) == "of"), None)
         found += [c for c in (of.children if of is not None else ()) if c.dep_ == "pobj" and c.pos_ == "NOUN"]
