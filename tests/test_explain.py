@@ -326,13 +326,15 @@ COVERED_FLOOR = 0.6  # measured on the report half (docs/answers.md); a little u
 # Each set: 20 questions over the bundled articles written by one who saw neither this code nor our own sets; the
 # floor a little under what was measured when it was written (docs/answers.md)
 # - explain_unseen.jsonl (2026-12-05): 0.65, 13 of 20;
-# - explain_unseen_2.jsonl (2026-12-07, fourteenth session): 0.80, 16 of 20.
+# - explain_unseen_2.jsonl (2026-12-07, fourteenth session): 0.80, 16 of 20 (0.85 after that session's changes);
+# - explain_unseen_3.jsonl (2026-12-07, fourteenth session, written after its changes and never read): 0.55, 11 of 20.
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "floor"),
     [
         pytest.param("explain_unseen.jsonl", 0.55, id="first-hand"),
-        pytest.param("explain_unseen_2.jsonl", 0.7, id="second-hand"),
+        pytest.param("explain_unseen_2.jsonl", 0.75, id="second-hand"),
+        pytest.param("explain_unseen_3.jsonl", 0.45, id="third-hand"),
     ],
 )
 def test_explanatory_questions_written_by_someone_else(settings, name: str, floor: float) -> None:
