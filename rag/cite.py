@@ -599,8 +599,8 @@ def counts(question: str, texts: Sequence[str], similar: Callable[[str, str], bo
     """The answers sentences offer to "how many X" / "how much X" (and to "when": each day, month or year they give,
     as written), for the claim checker to try where the model's own answer fails (the 270M model writes "1." having
     read "Two Russian military planes landed ..."): each number
-    a sentence binds to the noun the question counts, or to a word of its meaning by `similar` (the checker's
-    synonyms: "staff", "personnel"), as the sentence writes it ("Two", "three million tons"), never a number of
+    a sentence binds to the noun the question counts, or, for an amount without a noun of its own, to a word of its
+    meaning by `similar` (the checker's synonyms: "staff", "personnel"), as the sentence writes it ("Two", "three million tons"), never a number of
     something else; in the order of the sentences, each once. Which one answers is the checker's to say
     (cite.claims_of puts each in the question's place). Names offered the same way (for who / which X) were
     measured and not kept: docs/answers.md."""
@@ -628,7 +628,15 @@ def counts(question: str, texts: Sequence[str], similar: Callable[[str, str], bo
         offered = [
             x.written or x.value
             for x in a.quantities
-            if any(c == k or (similar is not None and similar(c, k)) for c in counted for k in (x.head, *x.counts) if k)
+            # an amount with a noun of its own counts just that ("Two Russian military planes" counts no pilots, though
+            # the embedder puts pilot next to plane); one without counts what the act is done to, which the question may
+            # name in another word ("reduced its personnel to a mere few dozen" for "cut its staff down to ...")
+            if any(
+                c == k or (similar is not None and not x.head and similar(c, k))
+                for c in counted
+                for k in (x.head, *x.counts)
+                if k
+            )
             and asked.counted_named <= x.named  # "U.S. personnel" are not "its personnel" (Rostec's)
         ]
         found += [x for x in offered if x not in found]

@@ -440,6 +440,10 @@ def test_how_many_is_read_wherever_it_is_asked_and_an_amount_counts_what_it_is_o
     )
     assert cite.counts(late, [rostec]) == []  # staff, people: no word of the sentence's without synonyms
     assert cite.counts(late, [rostec], lambda a, b: {a, b} == {"staff", "personnel"}) == ["few dozen"]
+    # an amount with a noun of its own counts that noun only, whatever the synonyms say
+    planes = "Two Russian military planes landed a week ago at the main airport outside Caracas."
+    pilots = "How many pilots flew the Russian military planes that landed near Caracas?"
+    assert cite.counts(pilots, [planes], lambda a, b: True) == []
 
 
 def test_a_count_of_things_the_question_names_as_someone_elses_is_no_answer() -> None:
