@@ -439,7 +439,9 @@ def has_expected_type(answer: str, question: str) -> bool:
             and not _only_aside(answer, question)
             and (not asks_person(question) or adds_person(answer, question))
         )
-    if _WHERE.match(question):  # a place the question does not give: not "Colombian" or "Venezuela" again; a body
+    if (m := _PLACE_ASKED.match(question)) and m.group(
+        1
+    ) is None:  # "Where ...?": a place the question does not give: not "Colombian" or "Venezuela" again; a body
         # where something is ("at the United Nations headquarters"), not one named for a post ("Minister of External
         # Affairs")
         return any(
@@ -450,9 +452,6 @@ def has_expected_type(answer: str, question: str) -> bool:
     from .parse import says_which_kind
 
     return says_which_kind(answer, question)
-
-
-_WHERE = re.compile(r"^\s*where\b", re.I)
 
 
 def _numbers(text: str) -> list[str]:

@@ -308,7 +308,7 @@ def choose(
 
 
 # a sentence that opens on "he" or "she" as its subject, after a connective or not ("Instead, he has retaliated ...")
-_PERSONAL = re.compile(r"^((?:(?:instead|however|meanwhile|but|and|still|yet|later|then)\s*,?\s+)?)(?:he|she)\b", re.I)
+_PERSONAL = re.compile(rf"({_LEAD.pattern}?)(?:he|she)\b", re.I)  # after the connective a line is cut of
 ANTECEDENT_BACK = 3  # sentences looked back over for the person a "he" or "she" is
 
 

@@ -1048,12 +1048,7 @@ def _counted(doc: Any) -> tuple[tuple[str, ...], frozenset[str]]:
     )
     if at < 0:
         return (), frozenset()
-    after = words[at + 2 :]
-    if after and after[0].lower_ == "of":  # "how many of its employees"
-        after = after[1:]
-        while after and after[0].pos_ in ("DET", "PRON"):
-            after = after[1:]
-    nouns = _nouns_after(after)
+    nouns = _nouns_after(_past_of(words[at + 2 :]))  # "how many of its employees"
     found = [_key(n) for n in nouns]
     for n in nouns[:1]:
         up, through = n.head, set()
@@ -1067,6 +1062,15 @@ def _counted(doc: Any) -> tuple[tuple[str, ...], frozenset[str]]:
     names = _names_by_token(doc)
     named = frozenset(k for n in nouns[:1] for x in _qualifiers(n) if (k := names.get(x.i)))
     return tuple(dict.fromkeys(found)), named
+
+
+def _past_of(words: list[Any]) -> list[Any]:
+    """Words past an opening "of" and the determiners after it: "of its employees" -> "employees"."""
+    if words and words[0].lower_ == "of":
+        words = words[1:]
+    while words and words[0].pos_ in ("DET", "PRON"):
+        words = words[1:]
+    return words
 
 
 def _nouns_after(words: list[Any], numbers: bool = False) -> list[Any]:
@@ -1365,10 +1369,7 @@ def says_which_kind(answer: str, question: str) -> bool:
         return True
     with _nlp_lock:
         q, a = _nlp()(question), _nlp()(answer)
-    after = [t for t in q if t.idx >= m.end() and not t.is_space]
-    while after and after[0].pos_ in ("DET", "PRON"):
-        after = after[1:]
-    nouns = _nouns_after(after)
+    nouns = _nouns_after(_past_of([t for t in q if t.idx >= m.end() and not t.is_space]))
     if not nouns:
         return True
     asked = {fold(t.lemma_) for t in q} | {fold(t.text) for t in q}
