@@ -633,8 +633,7 @@ def counts(question: str, texts: Sequence[str], similar: Callable[[str, str], bo
             if any(
                 c == k or (similar is not None and not x.head and similar(c, k))
                 for c in counted
-                for k in (x.head, *x.counts)
-                if k
+                for k in x.counts  # its head first
             )
             and asked.counted_named <= x.named  # "U.S. personnel" are not "its personnel" (Rostec's)
         ]

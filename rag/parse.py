@@ -50,7 +50,7 @@ class Quantity:
     comparative: str  # "more" / "less" / "": "more than 400"
     # as the text writes it, with the noun it counts where that follows: "three million tons" (not compared)
     written: str = field(default="", compare=False)
-    # what a "how many X" question may ask it of (not compared): its head; the things of a number that is a noun
+    # what a "how many X" question may ask it of (not compared): its head, first; the things of a number that is a noun
     # ("hundreds of Russian military and military contractors": military, contractor); for a number with no noun
     # that an act is done to or from, what is acted on ("reduced its personnel ... to a mere few dozen": personnel)
     counts: tuple[str, ...] = field(default=(), compare=False)
