@@ -8,7 +8,7 @@ markers are kept when their passage supports the statement; otherwise the suppor
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from .chunking import sentences
@@ -183,7 +183,12 @@ def best_verdict(
             # claim that neither says ("The Lima Group has 14 countries" after a sentence naming the International
             # Contact Group, for "How many countries are members of the International Contact Group?")
             holder = next((texts[j] for j in v.sentences if answer_in(statement, texts[j])), None)
-            if holder is not None and not about(question, holder):
+            # and tell the act the question asks of, where it asks of one: "Saturday" of "Zakharova, in her statement
+            # Saturday, said ..." is no date of the planes that "landed a week ago" in the sentence after it
+            others = [texts[j] for j in v.sentences if texts[j] != holder]
+            if holder is not None and (
+                not about(question, holder) or (others and _act_elsewhere(question, holder, others[0], chk))
+            ):
                 v = _all(chk.check_all(claims, texts, [False] * len(pool)))
         if v.supported or pool is not first:
             if v.sentence is None:
@@ -219,14 +224,99 @@ def best_verdict(
             # the specialists do not alter the balance of forces?" is not answered by Ryabkov's words on arms)
             if said_in_question and 2 * sum(holds_key(w, said) for w in said_in_question) < len(said_in_question):
                 continue
-            if all(name_in(n, said) or (n in joined and any(name_in(n, h) for h in holding)) for n in asked) and all(
-                holds_key(w, said) for w in posts
+            if (
+                all(name_in(n, said) or (n in joined and any(name_in(n, h) for h in holding)) for n in asked)
+                and all(holds_key(w, said) for w in posts)
+                and not _post_of_another(text, posts, asked, question)
+                # a day is the day of the act asked of: not "Saturday" of "Zakharova, in her statement Saturday,
+                # said ..." for "On what date did the planes land ...?"
+                and not (asks_when(question) and _other_act(question, text, chk))
             ):
                 v = Verdict(
                     SUPPORTED, chk.model.threshold, 0, (0,), "the answer is in the sentence read for the question"
                 )
                 return Support(i, v.score, start, end, v)
     return found
+
+
+def _act_elsewhere(question: str, holder: str, other: str, checker: ClaimChecker) -> bool:
+    """Of two sentences read together for a bare answer, does the other tell the act the question asks of, and the
+    one that holds the answer another act ("Zakharova, in her statement Saturday, said ..." beside "Two Russian
+    military planes landed a week ago ..." for "On what date did the planes land?")? An act is a verb other than
+    being, having or saying; the question's is any of its words (the small parser reads "land" in a question as a
+    noun), or a word of the same meaning."""
+    from .parse import analyse_many
+
+    o = analyse_many([other])[0]
+    return _other_act(question, holder, checker) and any(
+        _asked_act(question, v, checker) for v in {f.verb for f in o.frames} - _NO_ACT
+    )
+
+
+def _asked_act(question: str, verb: str, checker: ClaimChecker) -> bool:
+    """Is a verb one the question asks of: any of its words, or a word of the same meaning (the small parser reads
+    "land" in "... did the planes land ...?" as a noun)?"""
+    from .parse import analyse_many
+
+    keys = set(analyse_many([question])[0].content)
+    return verb in keys or any(checker.synonyms(verb, k) for k in keys)
+
+
+def _other_act(question: str, sentence: str, checker: ClaimChecker) -> bool:
+    """Does the sentence tell acts (verbs other than being, having or saying), none of them one the question asks
+    of?"""
+    from .parse import analyse_many
+
+    verbs = {f.verb for f in analyse_many([sentence])[0].frames}
+    if "SAY" in verbs and _SAYING & set(analyse_many([question])[0].content):  # "... make her statement?"
+        return False
+    held = verbs - _NO_ACT
+    return bool(held) and not any(_asked_act(question, v, checker) for v in held)
+
+
+# a question's words that ask about something said
+_SAYING = frozenset({"say", "statement", "remark", "comment", "announce", "announcement", "tell", "claim", "speech"})
+
+
+_NO_ACT = frozenset({"SAY", "be", "have", "do", "make", "get", "take"})
+
+
+def _post_of_another(text: str, posts: Collection[str], asked: Mapping[str, str], question: str = "") -> bool:
+    """Does the sentence give the post asked about to another country than the question ("Peruvian Foreign Minister
+    Néstor Popolizio Bardales" for "Who is Venezuela's foreign minister?")? The country or people named just before
+    the post's word, where the question names countries and none of them is it."""
+    from .parse import akin, analyse_many
+
+    places = [n for n, label in asked.items() if label in ("GPE", "NORP")]
+    if not posts:
+        return False
+    asked_words = set(fold(question).split())
+    said = analyse_many([text])[0].names
+    for post in posts:
+        # the three words before it: "Russian Deputy Foreign Minister"
+        for m in re.finditer(rf"((?:[\w’'-]+\s+){{1,3}}){re.escape(post)}s?\b", text, re.I):
+            for word in m.group(1).split():
+                before = fold(word)
+                # a deputy's post is not the post ("Deputy Foreign Minister Sergei Ryabkov" for "Who is ... foreign
+                # minister?"), unless the question says deputy
+                if before in _UNDER and before not in asked_words:
+                    return True
+                # a country's own name, or its people's ("Russian" for Russia)
+                place = said.get(before) in ("GPE", "NORP") or any(
+                    akin(before, n) for n, label in said.items() if label in ("GPE", "NORP")
+                )
+                if places and place and not any(akin(before, p) for p in places):
+                    return True
+        # and the country it is held in: "Russian ambassador to Venezuela" for "Who is Russia's ambassador to Peru?"
+        for m in re.finditer(rf"\b{re.escape(post)}s?\s+(?:to|in)\s+(?:the\s+)?([\w’'-]+)", text, re.I):
+            after = fold(m.group(1))
+            country = said.get(after) in ("GPE", "NORP") or after in COUNTRIES
+            if places and country and not any(akin(after, p) for p in places):
+                return True
+    return False
+
+
+_UNDER = frozenset({"deputy", "vice", "assistant", "former", "acting", "interim"})
 
 
 def _joined(question: str, names: Collection[str]) -> set[str]:
@@ -350,9 +440,12 @@ def about(question: str, text: str) -> bool:
         # unless the sentence joins another name of the missing one's kind in its place ("Russia and Venezuela signed
         # a treaty" for "... did Russia and Colombia sign ...?")
         kinds_ = {q.names[n] for n in missing if n in joined}
+        if kinds_ & {"GPE", "NORP"}:  # a country and a people are one kind ("Russia" is tagged either)
+            kinds_ |= {"GPE", "NORP"}
         rivals = [n for n in _joined(text, t.names) if t.names[n] in kinds_ and not name_in(n, q)]
-        if not rivals:
-            missing = [n for n in missing if n not in joined]
+        if rivals:
+            return False
+        missing = [n for n in missing if n not in joined]
     if not missing:
         return True
     kinds = {q.names[n] for n in missing}
@@ -374,7 +467,9 @@ _ROUGHLY = r"(?:(?:exactly|precisely|roughly|about|around|approximately|nearly|j
 
 _NUMBER_Q = re.compile(
     rf"^\s*{_ROUGHLY}"
-    r"(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when)\b",
+    r"(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when|"
+    # an amount asked by its noun: "What was the monetary value of the 2011 treaty?", "What is the cost of ...?"
+    r"(?:what|which)\s+(?:is|was|were|are)\s+the\s+(?:[\w-]+\s+)?(?:value|cost|price|worth|amount|sum|total|size)\s+of)\b",
     re.I,
 )
 # "what newspaper" asks for a name as "which newspaper" does: a noun for a named thing after "what"
@@ -417,6 +512,17 @@ def expected_type(question: str) -> str | None:
     return None
 
 
+# a sum of money asked for: "How much did Venezuela pay ...?", "How much money ...?", "What was the monetary value of
+# ...?"; and the words that say a sum is one ("$4.3 billion", "worth millions")
+_MONEY_ASKED = re.compile(
+    r"\bhow\s+much\s+(?:money\b|(?:[\w’'-]+\s+){0,8}?(?:pay|paid|cost|spen[dt]|owe|owed|charg|earn|lend|lent|loan|"
+    r"invest|fined?\b|raise|raised|worth))|\b(?:monetary|dollar|cash|financial)\s+(?:value|worth|cost)\b|"
+    r"\b(?:value|cost|price|worth)\s+of\b",
+    re.I,
+)
+_MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|rubles?|roubles?|pounds?|yuan|bol[ií]var(?:es|s)?|worth)\b", re.I)
+
+
 def has_expected_type(answer: str, question: str) -> bool:
     """Does the answer hold the kind of thing asked for (a number, or a name the question lacks)?"""
     kind = expected_type(question)
@@ -424,8 +530,16 @@ def has_expected_type(answer: str, question: str) -> bool:
         # give ("When did Maduro give Russian diplomats 72 hours to leave?" is not answered by "... giving U.S.
         # diplomats 72 hours to leave the country")
         given = {w.lower() for w in _numbers(question)}
+        if _MONEY_ASKED.search(question) and not _MONEY.search(answer):
+            # a sum of money asked ("How much did Venezuela pay Russia for the S-300?"): not "a mere few dozen" staff
+            return False
         # for when, a date: a day, a month, a year, "two weeks"; not "a few dozen"
-        said = _dates(answer) if asks_when(question) else _numbers(answer)
+        # "On what date ...?" asks for a day of the calendar, which "a week ago" is not
+        said = (
+            (_calendar_dates(answer) if _DATE_ASKED.search(question) else _dates(answer))
+            if asks_when(question)
+            else _numbers(answer)
+        )
         return any(w.lower() not in given for w in said)
     if kind == "name":
         asked = _asked_words(question)
@@ -438,6 +552,7 @@ def has_expected_type(answer: str, question: str) -> bool:
             and not _only_places(answer, question)
             and not _only_aside(answer, question)
             and (not asks_person(question) or adds_person(answer, question))
+            and not _post_elsewhere(answer, question)
         )
     if (m := _PLACE_ASKED.match(question)) and m.group(
         1
@@ -457,6 +572,14 @@ def has_expected_type(answer: str, question: str) -> bool:
 def _numbers(text: str) -> list[str]:
     """The numbers, number words and calendar words of a text ("2017", "three", "June")."""
     return re.findall(r"\d[\d,.]*", text) + _NUMBER_WORDS.findall(text) + _CALENDAR.findall(text)
+
+
+_DATE_ASKED = re.compile(r"\b(?:what|which)\s+(?:exact\s+)?(?:date|day|month|year)\b", re.I)
+
+
+def _calendar_dates(text: str) -> list[str]:
+    """The numbers and calendar words of a text: "2017", "June", "Monday"; not "a week ago"."""
+    return re.findall(r"\d[\d,.]*", text) + _CALENDAR.findall(text)
 
 
 def _dates(text: str) -> list[str]:
@@ -511,8 +634,10 @@ def _person_nouns(question: str) -> list[str]:
     from .parse import analyse_many
 
     q = analyse_many([question])[0]
-    nouns = [*q.asked_kind, q.who_is]
-    return [w.lower() for w in nouns if w and name_label(w) == "PERSON"]
+    # (the noun "which" asks by, where the parse of a long question gives no kind: "Which Russian ambassador to
+    # Venezuela refuted the claims that ...?")
+    nouns = [w for w in (*q.asked_kind, q.who_is) if w] or [q.asked_noun]
+    return list(dict.fromkeys(w.lower() for w in nouns if w and name_label(w) == "PERSON"))
 
 
 # "What is the first name of spokesman Davydenko?": a part of a person's name
@@ -540,7 +665,19 @@ def holds_post(sentence: str, question: str) -> bool:
     if not posts:
         return True
     said = analyse_many([sentence])[0]
-    return any(holds_key(w, said) or holds_key(w.removesuffix("s"), said) for w in posts)
+    # and not as another country's post ("Peruvian Foreign Minister ..." for "Who is Venezuela's foreign minister?")
+    return any(holds_key(w, said) or holds_key(w.removesuffix("s"), said) for w in posts) and not _post_elsewhere(
+        sentence, question
+    )
+
+
+def _post_elsewhere(text: str, question: str) -> bool:
+    """Does the text give the post a question asks the holder of to another country ("Serguéi Lavrov, the Russian
+    foreign minister." for "Who is Venezuela's foreign minister?")?"""
+    from .parse import analyse_many
+
+    posts = [w for w in _person_nouns(question) if w not in _ANYONE]
+    return bool(posts) and _post_of_another(text, posts, analyse_many([question])[0].names, question)
 
 
 def adds_person(answer: str, question: str) -> bool:

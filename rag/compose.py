@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 from .chunking import date_words
 from .cite import NOT_NAMES, evidence_of, expected_type
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker
-from .lexicon import PRONOUNS, fold
-from .parse import ENTITY_LABELS, Analysis, akin, analyse_many, declarative, name_in
+from .lexicon import COUNTRIES, PRONOUNS, fold
+from .parse import ENTITY_LABELS, Analysis, akin, analyse_many, asked_noun, declarative, name_in
 from .retrieve import Passage
 
 if TYPE_CHECKING:
@@ -87,6 +87,9 @@ _ASKED_SPEAKER = re.compile(
     r"^\s*(?:what|how)\s+(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|claim|argue|tell|told|think|"
     r"report|tweet|post|write|announce|state|react|respond|describe|view|see|frame|characteri[sz]e|portray|"
     r"justify|explain|defend)\b|"
+    # "On what grounds does Moscow justify ...?"
+    r"^\s*(?:on|for)\s+what\s+(?:grounds?|basis|reasons?)\s+(?:did|does|do|has|have)\s+(?P<justifier>.+?)\s+"
+    r"(?:justify|justified|explain|explained|defend|defended)\b|"
     # a yes/no question about what someone said: "Has the U.S. government claimed ...?", "Did Zakharova deny ...?"
     r"^\s*(?:did|does|do|has|have|had)\s+(?P<asker>.+?)\s+(?:say|said|claim|claimed|argue|argued|report|"
     r"reported|state|stated|deny|denied|confirm|confirmed|admit|admitted|warn|warned|accuse|accused)\b|"
@@ -95,6 +98,17 @@ _ASKED_SPEAKER = re.compile(
     r"response|reaction|line|answer|reply|explanation|justification|account)\b",
     re.I,
 )
+# a list question that asks who spoke: "Which US officials are quoted ...?", "... have spoken publicly ...?"
+_SPOKE = re.compile(
+    r"\b(?:quoted|cited|spoken|spoke|speak|said|say|says|commented|comment|stated|remarks?|statements?|publicly|"
+    r"warned|claimed|told)\b",
+    re.I,
+)
+# nouns that ask for something without saying what: "What kinds of ...", "What role ..."
+_ANY_THING = frozenset({"kind", "type", "sort", "role", "part", "way", "reason", "thing", "aspect", "view", "point"})
+# a question about an amount: how many, the number or the figures of something
+# (not "how much TV coverage": a degree, not a count)
+_AMOUNT = re.compile(r"\b(?:how\s+many|numbers?\s+of|figures?|headcount)\b", re.I)
 # a sentence that begins by pointing back at the one before it
 _ANAPHOR = re.compile(r"^(?:(?:these|this|those|that|it|they|such)\b|(?:[\w’'-]+\s+){1,3}(?:these|those|such)\b)", re.I)
 
@@ -164,6 +178,10 @@ def choose(
         a.finite and not a.points_back and not t.rstrip(" ”\"'’").endswith("?")
         for a, t in zip(parsed, texts, strict=True)
     ]
+    # "How did Venezuela's defence minister react ...?": no sentence found names that post, so none is what they said
+    post = asked_post(question) if kind == "who_says" else []
+    if post and not any(holds_post(post, t) for t in texts):
+        return []
     labels = asked_labels(question) if kind == "list" else set()
     # the small recogniser often tags a person as an organisation ("Sutskever") and an organisation as a place
     # ("Rosoboronexport"): a list of people takes either, a list of organisations any name
@@ -172,10 +190,25 @@ def choose(
         # "Which Russian officials are quoted ...?" asks for names of a kind: a line answers it by naming one
         # the question does not ("... said Maria Zakharova, the official representative of Russia's Foreign
         # Ministry"), not by saying the question's words again ("Russian officials insist ...")
-        naming = [
-            ok and any(kind_ in labels and not name_in(n, question_) for n, kind_ in a.names.items())
-            for ok, a in zip(states, parsed, strict=True)
-        ]
+        # and where the question asks who spoke ("Which Russian officials have spoken publicly ...?", "... are quoted"),
+        # by naming one who speaks in it, not one spoken of ("The US media classified ... as “embarrassment” to
+        # President Nicolás Maduro")
+        spoke = "PERSON" in labels and _SPOKE.search(question) is not None
+        # of the country asked ("Which Russian officials ...": not "Peruvian Foreign Minister Néstor Popolizio
+        # Bardales said"), where the words that say who speaks name a country at all
+        of = _qualifiers(question, question_) if spoke else set()
+
+        def names_one(a: Analysis) -> bool:
+            if of:
+                places = {w for w in a.speakers if a.names.get(w) in ("GPE", "NORP") or w in COUNTRIES}
+                if places and not any(akin(p, q) for p in places for q in of):
+                    return False
+            return any(
+                kind_ in labels and not name_in(n, question_) and (not spoke or any(w in a.speakers for w in n.split()))
+                for n, kind_ in a.names.items()
+            )
+
+        naming = [ok and names_one(a) for ok, a in zip(states, parsed, strict=True)]
         if sum(naming) >= MIN_POINTS:  # else the articles name too few: the answer says what they do say
             states = naming
     relevance = [
@@ -202,6 +235,17 @@ def choose(
             relevance[j] = max(relevance[j], float(v @ q) + 0.5 * key_share(question, text) + context)
     if cue is not None:
         relevance = [r + (CUE if cue.search(t) else 0.0) for r, t in zip(relevance, texts, strict=True)]
+    # "What charges did Sam Bankman-Fried face ...?": a line that names the thing asked for ("seven counts of criminal
+    # charges"), where that is no kind of name (those are asked_labels) nor a word for any thing ("kind", "role")
+    thing = asked_noun(question) if kind in ("list", "explain", "summarize") and not labels else ""
+    if thing and thing not in _ANY_THING:
+        relevance = [r + (CUE if thing in a.content else 0.0) for r, a in zip(relevance, parsed, strict=True)]
+    if _AMOUNT.search(
+        question
+    ):  # "How did the reported number of Russians ... change?": a line gives a number of a thing
+        relevance = [
+            r + (CUE if any(q_.counts for q_ in a.quantities) else 0.0) for r, a in zip(relevance, parsed, strict=True)
+        ]
     acting = asked_actor(question)
     if acting:  # what someone did ("What steps did Maduro take ...?"): a sentence where they are the one who acts
         keys = [set(n.split()) for n in acting]
@@ -354,6 +398,17 @@ def _quotation_start(j: int, texts: Sequence[str], sents: Sequence[tuple[int, in
 _TAKES = {"PERSON": {"PERSON", "ORG"}, "GPE": {"GPE", "NORP", "LOC", "ORG"}, "ORG": set(ENTITY_LABELS)}
 
 
+def _qualifiers(question: str, analysis: Analysis) -> set[str]:
+    """The countries or peoples a list question puts before what it asks for: "Which Russian officials and diplomats
+    ...?" -> russia (as the recogniser keys it); none past it ("... about Russia's involvement")."""
+    heads = analysis.asked_heads
+    if not heads:
+        return set()
+    m = re.search(rf"\b{re.escape(heads[0])}", question, re.I)
+    before = analyse_many([question[: m.start()]])[0].names if m else {}
+    return {n for n, label in before.items() if label in ("GPE", "NORP")}
+
+
 def asked_labels(question: str) -> set[str]:
     """The recogniser's labels of the names a list question asks for: PERSON for "Which Russian officials
     ...?" or "Who were the key witnesses ...?", GPE for "Which countries ...?", ORG for "Which companies
@@ -397,7 +452,9 @@ def topic_names(question: str, speakers: Sequence[str]) -> list[str]:
     # a time clause says when, not what about: "its relationship with OpenAI after Altman was fired"
     topic = re.split(r"\s+(?:after|before|when|while|since|during|following|amid)\b", m.group("topic"), maxsplit=1)[0]
     names = analyse_many([topic])[0].names
-    return [n for n, label in names.items() if label not in NOT_NAMES and n not in speakers]
+    # a model's designation names a thing too, which the recogniser does not tag: "the S-300 missile system"
+    codes = [c.lower() for c in re.findall(r"\b[A-Z][A-Za-z]{0,3}-\d{1,4}\b", topic)]
+    return [n for n, label in names.items() if label not in NOT_NAMES and n not in speakers] + codes
 
 
 # what someone did: "What steps did Maduro take against ...?", "What actions has Russia taken ...?", "What did the
@@ -415,6 +472,43 @@ def asked_actor(question: str) -> list[str]:
     return list(analyse_many([m.group("who")])[0].names) if m else []
 
 
+# the nouns of a post a speaker may be asked by: "Venezuela's defence minister", "the Chinese foreign ministry spokeswoman"
+_POSTS = frozenset(
+    {
+        "minister", "ministry", "spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy", "secretary",
+        "adviser", "advisor", "commander", "chief", "general", "senator", "governor", "chancellor", "diplomat",
+        "diplomats",
+    }
+)  # fmt: skip
+
+
+def asked_post(question: str) -> list[str]:
+    """The words of the post a who-says question asks by, where it asks by one: the post and the common words before
+    it that say which ("How did Venezuela's defence minister react ...?": defence, minister); none for a speaker asked
+    by name alone ("What did the Kremlin say ...?")."""
+    m = _ASKED_SPEAKER.match(question)
+    if m is None or m.group("holder") is not None:
+        return []
+    who = m.group("who") or m.group("asker") or m.group("justifier")
+    if re.search(r",|\b(?:and|or|nor)\b", who):  # several speakers ("Russian lawmakers and diplomats, and China")
+        return []
+    words = re.findall(r"[\w-]+", who)
+    posts = [j for j, w in enumerate(words) if w.lower() in _POSTS]
+    if not posts:
+        return []
+    start = posts[-1]
+    while start > 0 and words[start - 1].islower() and words[start - 1] not in ("the", "a", "an", "s", "its", "their"):
+        start -= 1
+    return [w.lower() for w in words[start : posts[-1] + 1]]
+
+
+def holds_post(post: Sequence[str], text: str) -> bool:
+    """Does a sentence hold every word of a post, each as written or by its first five letters ("defense" for
+    "defence", "Advisor" for "adviser")?"""
+    words = {w.lower() for w in re.findall(r"[\w-]+", text)}
+    return all(any(t == w or (min(len(t), len(w)) >= 5 and t[:5] == w[:5]) for t in words) for w in post)
+
+
 def asked_speaker(question: str) -> list[str]:
     """The names of whom a who-says question asks ("the Kremlin": ["kremlin"]), a yes/no question about what
     someone said ("Has the U.S. government claimed ...?": ["united states"]), or a question about what someone
@@ -423,7 +517,8 @@ def asked_speaker(question: str) -> list[str]:
     m = _ASKED_SPEAKER.match(question)
     if m is None:
         return []
-    return list(analyse_many([m.group("who") or m.group("asker") or m.group("holder")])[0].names)
+    who = m.group("who") or m.group("asker") or m.group("justifier") or m.group("holder")
+    return list(analyse_many([who])[0].names)
 
 
 def compose(

@@ -33,6 +33,8 @@ _WHO_SAYS = re.compile(
     r"^\s*what\s+(?:did|does|do|has|have)\s+.+?\s+(?:say|said|claim|argue|tell|told|think|report|tweet|post|write|"
     r"announce|state)"
     r"(?:\s+and\s+\w+)?(?:\s+[\w’'.-]+){0,3}?(?:\s+(?:about|on|of|regarding|during|when|after|before|in)\b.*)?\s*\??\s*$|"
+    # what someone said to some end: "What has Maria Zakharova said to play down concerns about ...?"
+    r"^\s*what\s+(?:did|does|do|has|have)\s+.+?\s+(?:say|said|claim|claimed|argue|argued)\s+to\s+[a-z]+\b|"
     r"^\s*how\s+(?:did|does|do|have|has)\s+.+?\s+(?:react|respond|describe|view|see|frame|characteri[sz]e)\b|"
     r"^\s*who\s+(?:said|says|claimed|claims|reported|reports)\b|\baccording\s+to\s+whom\b|"
     # two sides' views of one thing: "Do Washington and Moscow describe the Russian personnel the same way?"
@@ -47,8 +49,10 @@ _LIST = re.compile(
     # "Name the countries that ...", not "Name the admiral in charge of ..." (one fact)
     r"^\s*(?:list|name\s+(?:all|the\s+(?:\w+\s+){0,2}?\w+(?:ies|[^s\W]s)\b)|compare)\b|"
     r"^\s*(?:which|what)\s+(?:\w+\s+){0,2}?(?:countries|companies|officials|people|groups|kinds|types|sorts|"
-    r"equipment|weapons|ties|actions|steps|measures|reasons|figures|events|outlets|organi[sz]ations|firms|"
-    r"products|names|leaders|states|nations|figures|arms)\b|"
+    r"equipment|weapons|ties|actions|steps|measures|figures|events|outlets|organi[sz]ations|firms|"
+    r"products|names|leaders|states|nations|figures|arms)\b"
+    # (the plural a modifier of the noun asked for: "which malfunctioning Russian weapons system are ...?")
+    r"(?!\s+[a-z]+\s+(?:is|are|was|were|did|does|do|has|have|had)\b)|"
     r"^\s*(?:which|what)\s+(?:\w+\s+){0,2}?\w+(?:ies|[^s\W]s)\s+(?!is\b|was\b)"
     r"(?:did|do|does|have|has|were|are|had|will|would|can|could|should|must|might|may)\b|"
     r"^\s*(?:what|which|who)\s+(?:are|were)\s+the\b|"
@@ -58,11 +62,21 @@ _LIST = re.compile(
 )
 _EXPLAIN = re.compile(
     r"^\s*(?:why|explain|what\s+(?:role|led|caused|drove|explains|is\s+the\s+reason|are\s+the\s+reasons)|"
+    # a reason asked otherwise: "On what grounds does Moscow justify ...?", "For what reason ...?", "How come ...?"
+    r"(?:on|for)\s+what\s+(?:grounds?|basis|reasons?|purpose)|how\s+come|"
     r"how\s+(?:did|does|do|is|are|was|were|can|could|would|has|have)(?!\s+(?:many|much))\b|"
     r"what\s+(?:is|was)\s+the\s+(?:impact|effect|significance|purpose)|"
     # a part someone played, a tie between two things: "What does the Wagner group have to do with Venezuela?"
     r"what\s+part\s+(?:did|does|do|has|have)\b|what\s+(?:is|was|are|were)\s+the\s+(?:relationship|connection|link)s?"
     r"\s+between\b)|\bha(?:ve|s|d)\s+to\s+do\s+with\b",
+    re.I,
+)
+# reasons asked for are an explanation, however many: "What reasons were given for Rostec scaling back ...?", "What
+# were the reasons for ...?"
+# and what people are doing is an explanation, not a list: "What are the Russians in Venezuela actually doing there?"
+_REASONS = re.compile(
+    r"^\s*(?:what|which)\s+(?:(?:are|were)\s+the\s+)?(?:\w+\s+)?(?:reasons|causes|motives|motivations|factors)\b|"
+    r"^\s*what\s+(?:are|were|is|was)\s+.+?\s+(?:doing|up\s+to)\b",
     re.I,
 )
 _WHICH = re.compile(r"^\s*(?:which|what)\b", re.I)
@@ -110,6 +124,8 @@ def detect(question: str) -> str:
         return "who_says"
     if _CHANGE.search(q):
         return "change"
+    if _REASONS.search(q):
+        return "explain"
     if _LIST.search(q):
         return "list"
     if _EXPLAIN.search(q):

@@ -357,6 +357,10 @@ _WHO_IS = tuple(
         rf"(?i:of\s+)?(?i:what|which)\s+(?:[\w-]+\s+){{1,2}}?(?i:is|was)\s+{_NAME}\s+"
         r"(?:(?i:identified|described|named|listed|known)\s+(?i:as)\s+)?(?:(?i:the|a)\s+)?"
         r"(?P<post>(?i:president|head|leader|chair(?:man|woman)?|director|chief))(?:\s+(?i:of))?",
+        # the same asked after the name: "Guaidó is the president of which Venezuelan institution?"
+        rf"{_NAME}\s+(?i:is|was)\s+(?:(?i:identified|described|named|listed|known)\s+(?i:as)\s+)?(?:(?i:the|a)\s+)?"
+        r"(?P<post>(?i:president|head|leader|chair(?:man|woman)?|director|chief))\s+(?i:of)\s+"
+        r"(?P<which>(?i:what|which)(?:\s+[\w-]+){0,3})",
     )
 )
 
@@ -384,7 +388,10 @@ def _describe(
         i, start, end, _ = sents[d.sentence]
         # a which-question asks for a name the description must give ("Of which Venezuelan institution ...?": not
         # "Juan Guaidó is the President.")
-        named = cite.expected_type(asked) != "name" or cite.has_expected_type(statement, asked)
+        # (asked after the name, as it would be asked first: "Which Venezuelan institution is Guaidó the president of?")
+        which = m.groupdict().get("which")
+        typed = asked if which is None else f"{which} is {m.group('name')} the {m.group('post')} of?"
+        named = cite.expected_type(typed) != "name" or cite.has_expected_type(statement, typed)
         # and the post it asks of is the one described: "the National Assembly President", not "the opposition leader"
         post = m.groupdict().get("post")
         named = named and (post is None or re.search(rf"\b{post}\b", d.text, re.I) is not None)

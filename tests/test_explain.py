@@ -62,6 +62,17 @@ EXPLAIN = ROOT / "tests" / "data" / "explain.jsonl"
         # "Name the" one thing asks for a fact (had been "list", and declined as a list of one)
         ("Name the admiral in charge of US Southern Command.", "fact"),
         ("Name the countries that back Maduro.", "list"),
+        # reasons asked for are an explanation, however many (had been "list": a plural noun before "were")
+        ("What reasons were given for Rostec scaling back its workforce in Venezuela?", "explain"),
+        ("What were the reasons for the withdrawal?", "explain"),
+        # a plural that modifies the one thing asked for (had been "list": "weapons" is in the list of plurals)
+        ("Which malfunctioning Russian weapons system are the specialists helping to fix?", "fact"),
+        # a reason asked otherwise, what someone said to some end, what people are doing (had been "fact", "fact" and
+        # "list")
+        ("On what grounds does Moscow justify keeping its people in Venezuela?", "explain"),
+        ("What has Maria Zakharova said to play down concerns about Russians in Venezuela?", "who_says"),
+        ("What are the Russians in Venezuela actually doing there?", "explain"),
+        ("What are the countries that back Maduro?", "list"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
@@ -599,6 +610,74 @@ def test_a_speaker_never_quoted_on_the_topic_asked_gets_no_answer_of_what_they_s
     # a time clause says when, not what about
     q = "What did Microsoft say about its relationship with OpenAI after Altman was fired?"
     assert compose.topic_names(q, compose.asked_speaker(q)) == ["openai"]
+    # a model's designation names what it is about, though the recogniser tags nothing (Bolton is quoted on
+    # deploying military assets, not on the S-300)
+    q = "What did John Bolton say about the S-300 missile system in Venezuela?"
+    assert "s-300" in compose.topic_names(q, compose.asked_speaker(q))
+    texts = [
+        "A statement from the US National Security Advisor John Bolton warned actors external to the Western "
+        "Hemisphere against deploying military assets to Venezuela.",
+        "The specialists are helping to fix a malfunctioning Russian S-300 missile system, US envoy Elliott Abrams said.",
+    ]
+    assert _lines_among_equals(q, texts, "who_says") == []
+
+
+def test_a_line_names_the_thing_asked_for_or_gives_the_number_asked_about() -> None:
+    """ "What charges did Sam Bankman-Fried face at his criminal trial?" was answered with six lines on the trial and
+    none on the charges: a line that names the thing asked for ("counts of criminal charges") now comes first. And "How
+    did the reported number of Russians in Venezuela change ...?" missed the sentences that give a number of them."""
+    texts = [
+        "The trial of Sam Bankman-Fried in Manhattan is likely to be consequential for the crypto industry.",
+        "Sam Bankman-Fried faces criminal charges of wire fraud and conspiracy.",
+        "Sam Bankman-Fried spent the day in a Manhattan court beside his lawyers Mark Cohen and Christian Everdell.",
+    ]
+    lines = _lines_among_equals("What charges did Sam Bankman-Fried face at his criminal trial?", texts, "list")
+    assert lines[0] == texts[1], lines
+    texts = [
+        "Moscow and Caracas strengthened ties in January, the Kremlin and the Venezuelan government said.",
+        "A paramilitary leader told Reuters he had heard of about 400 Russian contractors in Venezuela.",
+        "Russia is an ally of Venezuela and of President Nicolas Maduro.",
+    ]
+    lines = _lines_among_equals("How did the reported number of Russians in Venezuela change?", texts, "change")
+    assert lines[0] == texts[1], lines
+
+
+def test_a_list_of_who_spoke_names_those_who_speak_of_the_country_asked() -> None:
+    """ "Which Russian officials and diplomats have spoken publicly about the Venezuela crisis?" was answered with
+    lines that name someone spoken of ("... an “embarrassment” to President Nicolás Maduro") and a Peruvian minister:
+    a line names one who speaks, and where the words that say who speaks name a country, it is the one asked."""
+    texts = [
+        "The US media classified the withdrawal as an embarrassment to President Nicolás Maduro.",
+        "Russian ambassador to Venezuela Vladimir Zaemsky said the claims in the newspaper were false.",
+        "Peruvian Foreign Minister Néstor Popolizio Bardales said the Lima Group would discuss the crisis.",
+        "Andrei Klimov, deputy chairman of the Russian parliament's foreign affairs committee, said the United States "
+        "was organising a revolution.",
+    ]
+    q = "Which Russian officials and diplomats have spoken publicly about the Venezuela crisis?"
+    assert sorted(_lines_among_equals(q, texts, "list")) == sorted([texts[1], texts[3]])
+
+
+def test_a_speaker_asked_by_a_post_no_sentence_names_is_not_quoted() -> None:
+    """ "How did Venezuela's defence minister react to the arrival of the Russian troops?" was answered with what
+    Russia said: no article names Venezuela's defence minister, and the speaker was read as "Venezuela" alone."""
+    q = "How did Venezuela's defence minister react to the arrival of the Russian troops?"
+    assert compose.asked_post(q) == ["defence", "minister"]
+    texts = [
+        "Russia has made it clear that it does not support any military solution in Venezuela.",
+        "Venezuela's foreign minister said the Russian troops arrived under a military cooperation agreement.",
+    ]
+    assert _lines_among_equals(q, texts, "who_says") == []
+    # a post written another way is the same post ("defense", "Advisor")
+    texts.append("Venezuelan Defense Minister Vladimir Padrino said the troops were welcome.")
+    assert _lines_among_equals(q, texts, "who_says")
+    q = "What did the US national security adviser say about Russia?"
+    assert compose.holds_post(compose.asked_post(q), "US National Security Advisor John Bolton warned Russia.")
+    assert compose.asked_post("What did the Kremlin say about the contractors?") == []
+    # several speakers are not one post ("lawmakers and diplomats" had been asked of one sentence, with its "and")
+    assert (
+        compose.asked_post("What did Russian lawmakers and diplomats, and China, say when the US recognised Guaido?")
+        == []
+    )
 
 
 def test_a_caption_or_headline_is_no_line_of_the_answer() -> None:

@@ -195,6 +195,9 @@ def test_the_post_a_named_person_holds_is_said_in_the_words_set_next_to_their_na
         # what they are the head of (had been declined: the model wrote "Juan Guaidó is president of the opposition.")
         ("Of which Venezuelan institution is Juan Guaidó identified as president?", "National Assembly"),
         ("Which body is Guaidó the president of?", "National Assembly"),
+        # the same asked after the name (had been declined)
+        ("Guaidó is the president of which Venezuelan institution?", "National Assembly"),
+        ("Juan Guaidó is described as the president of which body?", "National Assembly"),
     ):
         a = answer(question, settings=settings)
         assert not a.abstained and said in a.text, (question, a.text)
