@@ -268,23 +268,25 @@ def _other_act(question: str, sentence: str, checker: ClaimChecker) -> bool:
     from .parse import analyse_many
 
     verbs = {f.verb for f in analyse_many([sentence])[0].frames}
-    if "SAY" in verbs and _SAYING & set(analyse_many([question])[0].content):  # "... make her statement?"
+    if "SAY" in verbs and _ASKS_SAID & set(analyse_many([question])[0].content):  # "... make her statement?"
         return False
     held = verbs - _NO_ACT
     return bool(held) and not any(_asked_act(question, v, checker) for v in held)
 
 
 # a question's words that ask about something said
-_SAYING = frozenset({"say", "statement", "remark", "comment", "announce", "announcement", "tell", "claim", "speech"})
+_ASKS_SAID = frozenset({"say", "statement", "remark", "comment", "announce", "announcement", "tell", "claim", "speech"})
 
 
 _NO_ACT = frozenset({"SAY", "be", "have", "do", "make", "get", "take"})
 
 
-def _post_of_another(text: str, posts: Collection[str], asked: Mapping[str, str], question: str = "") -> bool:
-    """Does the sentence give the post asked about to another country than the question ("Peruvian Foreign Minister
-    Néstor Popolizio Bardales" for "Who is Venezuela's foreign minister?")? The country or people named just before
-    the post's word, where the question names countries and none of them is it."""
+def _post_of_another(text: str, posts: Collection[str], asked: Mapping[str, str], question: str) -> bool:
+    """Does the sentence give the post asked about to someone else than the question asks for: another country's
+    ("Peruvian Foreign Minister Néstor Popolizio Bardales" for "Who is Venezuela's foreign minister?", a country or
+    people named in the three words before the post's, where the question names countries and none of them is it),
+    one held in another country ("ambassador to Venezuela" for "... ambassador to Peru?"), or a deputy's ("Deputy
+    Foreign Minister", unless the question says deputy)? `asked` are the question's names."""
     from .parse import akin, analyse_many
 
     places = [n for n, label in asked.items() if label in ("GPE", "NORP")]

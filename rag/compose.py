@@ -180,7 +180,7 @@ def choose(
     ]
     # "How did Venezuela's defence minister react ...?": no sentence found names that post, so none is what they said
     post = asked_post(question) if kind == "who_says" else []
-    if post and not any(holds_post(post, t) for t in texts):
+    if post and not any(names_post(post, t) for t in texts):
         return []
     labels = asked_labels(question) if kind == "list" else set()
     # the small recogniser often tags a person as an organisation ("Sutskever") and an organisation as a place
@@ -240,9 +240,8 @@ def choose(
     thing = asked_noun(question) if kind in ("list", "explain", "summarize") and not labels else ""
     if thing and thing not in _ANY_THING:
         relevance = [r + (CUE if thing in a.content else 0.0) for r, a in zip(relevance, parsed, strict=True)]
-    if _AMOUNT.search(
-        question
-    ):  # "How did the reported number of Russians ... change?": a line gives a number of a thing
+    # "How did the reported number of Russians ... change?": a line that gives a number of a thing
+    if _AMOUNT.search(question):
         relevance = [
             r + (CUE if any(q_.counts for q_ in a.quantities) else 0.0) for r, a in zip(relevance, parsed, strict=True)
         ]
@@ -472,7 +471,8 @@ def asked_actor(question: str) -> list[str]:
     return list(analyse_many([m.group("who")])[0].names) if m else []
 
 
-# the nouns of a post a speaker may be asked by: "Venezuela's defence minister", "the Chinese foreign ministry spokeswoman"
+# the nouns of an office a speaker may be asked by: "Venezuela's defence minister", "the Chinese foreign ministry
+# spokeswoman" (not lexicon.PEOPLE_KINDS: "Russian lawmakers" are in the articles as "the Russian parliament's ...")
 _POSTS = frozenset(
     {
         "minister", "ministry", "spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy", "secretary",
@@ -502,7 +502,7 @@ def asked_post(question: str) -> list[str]:
     return [w.lower() for w in words[start : posts[-1] + 1]]
 
 
-def holds_post(post: Sequence[str], text: str) -> bool:
+def names_post(post: Sequence[str], text: str) -> bool:
     """Does a sentence hold every word of a post, each as written or by its first five letters ("defense" for
     "defence", "Advisor" for "adviser")?"""
     words = {w.lower() for w in re.findall(r"[\w-]+", text)}

@@ -71,10 +71,10 @@ _EXPLAIN = re.compile(
     r"\s+between\b)|\bha(?:ve|s|d)\s+to\s+do\s+with\b",
     re.I,
 )
-# reasons asked for are an explanation, however many: "What reasons were given for Rostec scaling back ...?", "What
-# were the reasons for ...?"
-# and what people are doing is an explanation, not a list: "What are the Russians in Venezuela actually doing there?"
-_REASONS = re.compile(
+# read before the list patterns: reasons asked for are an explanation, however many ("What reasons were given for
+# Rostec scaling back ...?", "What were the reasons for ...?"), and so is what people are doing ("What are the Russians
+# in Venezuela actually doing there?")
+_EXPLAINED = re.compile(
     r"^\s*(?:what|which)\s+(?:(?:are|were)\s+the\s+)?(?:\w+\s+)?(?:reasons|causes|motives|motivations|factors)\b|"
     r"^\s*what\s+(?:are|were|is|was)\s+.+?\s+(?:doing|up\s+to)\b",
     re.I,
@@ -124,7 +124,7 @@ def detect(question: str) -> str:
         return "who_says"
     if _CHANGE.search(q):
         return "change"
-    if _REASONS.search(q):
+    if _EXPLAINED.search(q):
         return "explain"
     if _LIST.search(q):
         return "list"

@@ -671,7 +671,7 @@ def test_a_speaker_asked_by_a_post_no_sentence_names_is_not_quoted() -> None:
     texts.append("Venezuelan Defense Minister Vladimir Padrino said the troops were welcome.")
     assert _lines_among_equals(q, texts, "who_says")
     q = "What did the US national security adviser say about Russia?"
-    assert compose.holds_post(compose.asked_post(q), "US National Security Advisor John Bolton warned Russia.")
+    assert compose.names_post(compose.asked_post(q), "US National Security Advisor John Bolton warned Russia.")
     assert compose.asked_post("What did the Kremlin say about the contractors?") == []
     # several speakers are not one post ("lawmakers and diplomats" had been asked of one sentence, with its "and")
     assert (
