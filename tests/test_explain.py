@@ -626,20 +626,22 @@ def test_a_line_names_the_thing_asked_for_or_gives_the_number_asked_about() -> N
     """ "What charges did Sam Bankman-Fried face at his criminal trial?" was answered with six lines on the trial and
     none on the charges: a line that names the thing asked for ("counts of criminal charges") now comes first. And "How
     did the reported number of Russians in Venezuela change ...?" missed the sentences that give a number of them."""
-    texts = [
+    charges = [
         "The trial of Sam Bankman-Fried in Manhattan is likely to be consequential for the crypto industry.",
         "Sam Bankman-Fried faces criminal charges of wire fraud and conspiracy.",
         "Sam Bankman-Fried spent the day in a Manhattan court beside his lawyers Mark Cohen and Christian Everdell.",
     ]
-    lines = _lines_among_equals("What charges did Sam Bankman-Fried face at his criminal trial?", texts, "list")
-    assert lines[0] == texts[1], lines
-    texts = [
+    numbers = [
         "Moscow and Caracas strengthened ties in January, the Kremlin and the Venezuelan government said.",
         "A paramilitary leader told Reuters he had heard of about 400 Russian contractors in Venezuela.",
         "Russia is an ally of Venezuela and of President Nicolas Maduro.",
     ]
-    lines = _lines_among_equals("How did the reported number of Russians in Venezuela change?", texts, "change")
-    assert lines[0] == texts[1], lines
+    for question, kind, texts in (
+        ("What charges did Sam Bankman-Fried face at his criminal trial?", "list", charges),
+        ("How did the reported number of Russians in Venezuela change?", "change", numbers),
+    ):
+        lines = _lines_among_equals(question, texts, kind)
+        assert lines[0] == texts[1], lines
 
 
 def test_a_list_of_who_spoke_names_those_who_speak_of_the_country_asked() -> None:
