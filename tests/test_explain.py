@@ -334,18 +334,25 @@ def test_explanatory_set_report_half(settings) -> None:
 COVERED_FLOOR = 0.6  # measured on the report half (docs/answers.md); a little under it
 
 
-# Each set: 20 questions over the bundled articles written by one who saw neither this code nor our own sets; the
+# Each set: 20 or 24 questions over the bundled articles written by one who saw neither this code nor our own sets; the
 # floor a little under what was measured when it was written (docs/answers.md)
 # - explain_unseen.jsonl (2026-12-05): 0.65, 13 of 20;
 # - explain_unseen_2.jsonl (2026-12-07, fourteenth session): 0.80, 16 of 20 (0.85 after that session's changes);
-# - explain_unseen_3.jsonl (2026-12-07, fourteenth session, written after its changes and never read): 0.55, 11 of 20.
+# - explain_unseen_3.jsonl (2026-12-07, fourteenth session, written after its changes and never read): 0.55, 11 of 20;
+#   tune half read in the fifteenth session: 0.60 after it;
+# - explain_unseen_4.jsonl (fifteenth session, written before its changes and never read): 0.90 before and after;
+# - explain_unseen_5.jsonl, explain_unseen_6.jsonl (fifteenth session, 24 each; tune halves read): 0.71 and 0.75
+#   before its changes, 0.79 and 0.79 after.
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "floor"),
     [
         pytest.param("explain_unseen.jsonl", 0.55, id="first-hand"),
         pytest.param("explain_unseen_2.jsonl", 0.75, id="second-hand"),
-        pytest.param("explain_unseen_3.jsonl", 0.45, id="third-hand"),
+        pytest.param("explain_unseen_3.jsonl", 0.5, id="third-hand"),
+        pytest.param("explain_unseen_4.jsonl", 0.8, id="fourth-hand"),
+        pytest.param("explain_unseen_5.jsonl", 0.7, id="fifth-hand"),
+        pytest.param("explain_unseen_6.jsonl", 0.7, id="sixth-hand"),
     ],
 )
 def test_explanatory_questions_written_by_someone_else(settings, name: str, floor: float) -> None:
@@ -358,7 +365,7 @@ def test_explanatory_questions_written_by_someone_else(settings, name: str, floo
         covered += points_covered(q, a.text) >= q.min_points and not a.abstained
         assert not a.unsupported, (q.id, a.unsupported)
     print({name: len(bench.queries), "covered": covered})
-    assert len(bench.queries) == 20 and covered / len(bench.queries) >= floor
+    assert len(bench.queries) >= 20 and covered / len(bench.queries) >= floor
 
 
 def test_a_sentence_opening_on_he_is_read_as_about_the_person_named_before_it() -> None:
