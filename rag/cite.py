@@ -115,11 +115,36 @@ def claims_of(statement: str, question: str) -> list[str]:
     if not question or not bare_answer(statement):
         return [statement]
     rest = analyse_many([question])[0].asked_rest
-    if not rest:
-        return [f"{question.rstrip()} {statement}"]
     answer = statement.strip().rstrip(".!?").strip()
     items = analyse_many([answer])[0].items or [answer]
+    if not rest:
+        # a question that asks at its end, put as a statement ("Maduro is the president of which country?") or with
+        # its preposition left there ("Which country is Maduro the president of?"): the answer in the place of what
+        # it asks, so that the checker reads the slot ("president of Venezuela, not Russia"); else the question with
+        # its answer. A list is each of its things in that place; a word with a hyphen is one thing ("non-military")
+        listed = items if re.search(r",|\band\b|&", answer) else [answer]
+        if m := _ASKED_LAST.match(question):
+            return [f"{m.group('head')}{item}." for item in listed]
+        if m := _ASKED_STRANDED.match(question):
+            return [f"{m.group('subject')} {m.group('be')} {m.group('what')} {item}." for item in listed]
+        return [f"{question.rstrip()} {statement}"]
     return [f"{item[:1].upper()}{item[1:]} {rest}." for item in items]
+
+
+# a question that asks at its end, after a statement of its own: "Maduro is the president of which country?",
+# "Ryabkov said Russia would work without paying attention to the intrigues of whom?"; not one that opens on its
+# question word, nor one that goes on past what it asks ("... linked to which group, previously active in Syria?")
+_ASKED_STRANDED = re.compile(
+    r"^\s*(?:which|what)\s+(?:[\w’'-]+\s+){0,2}?(?P<be>is|was|are|were)\s+(?P<subject>(?-i:[A-Z])[^?]*?)\s+"
+    r"(?P<what>(?:the|a|an)\s+[^?]+?\s+(?:of|for|in|to|from|with|at))\s*\?\s*$",
+    re.I,
+)
+_ASKED_LAST = re.compile(
+    r"^(?P<head>(?!\s*(?:who|whom|whose|what|which|when|where|why|how|did|does|do|is|are|was|were|has|have|had|can|"
+    r"could|will|would|should|in|on|at|of|for|to|from|by|with|according)\b)[^?]+?\b)"
+    r"(?:which|what|whom|who)(?:\s+[\w’'-]+){0,3}\s*\?\s*$",
+    re.I,
+)
 
 
 def _checker(checker: ClaimChecker | None) -> ClaimChecker:
