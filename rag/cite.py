@@ -108,6 +108,8 @@ def claims_of(statement: str, question: str) -> list[str]:
     - Where the question's who / which X is its subject, the answer takes its place, once for each thing the
       answer lists: "Which group provided security for Maduro?" answered "the U.S. and Russian contractors"
       says "the U.S. provided security for Maduro." and "Russian contractors provided security for Maduro.";
+    - where it asks at its end ("Which country is Maduro the president of?"), the answer takes that place:
+      "Maduro is the president of Russia.";
     - otherwise the question with its answer ("When was the treaty signed? 2011."): the sentence must answer
       that question with that answer."""
     from .parse import analyse_many
@@ -131,14 +133,15 @@ def claims_of(statement: str, question: str) -> list[str]:
     return [f"{item[:1].upper()}{item[1:]} {rest}." for item in items]
 
 
-# a question that asks at its end, after a statement of its own: "Maduro is the president of which country?",
-# "Ryabkov said Russia would work without paying attention to the intrigues of whom?"; not one that opens on its
-# question word, nor one that goes on past what it asks ("... linked to which group, previously active in Syria?")
+# a question that asks with its preposition left at the end: "Which country is Maduro the president of?"
 _ASKED_STRANDED = re.compile(
     r"^\s*(?:which|what)\s+(?:[\w’'-]+\s+){0,2}?(?P<be>is|was|are|were)\s+(?P<subject>(?-i:[A-Z])[^?]*?)\s+"
     r"(?P<what>(?:the|a|an)\s+[^?]+?\s+(?:of|for|in|to|from|with|at))\s*\?\s*$",
     re.I,
 )
+# a question that asks at its end, after a statement of its own: "Maduro is the president of which country?",
+# "Ryabkov said Russia would work without paying attention to the intrigues of whom?"; not one that opens on its
+# question word, nor one that goes on past what it asks ("... linked to which group, previously active in Syria?")
 _ASKED_LAST = re.compile(
     r"^(?P<head>(?!\s*(?:who|whom|whose|what|which|when|where|why|how|did|does|do|is|are|was|were|has|have|had|can|"
     r"could|will|would|should|in|on|at|of|for|to|from|by|with|according)\b)[^?]+?\b)"
