@@ -584,11 +584,9 @@ def has_expected_type(answer: str, question: str) -> bool:
             and (not asks_person(question) or adds_person(answer, question))
             and not _post_elsewhere(answer, question)
         )
-    if (m := _PLACE_ASKED.match(question)) and m.group(
-        1
-    ) is None:  # "Where ...?": a place the question does not give: not "Colombian" or "Venezuela" again; a body
-        # where something is ("at the United Nations headquarters"), not one named for a post ("Minister of External
-        # Affairs")
+    # "Where ...?": a place the question does not give: not "Colombian" or "Venezuela" again; a body where something is
+    # ("at the United Nations headquarters"), not one named for a post ("Minister of External Affairs")
+    if (m := _PLACE_ASKED.match(question)) and m.group(1) is None:
         return any(
             label in ("GPE", "LOC", "FAC")
             or (label == "ORG" and re.search(rf"\b(?:at|in)\s+(?:the\s+)?{re.escape(name)}\b", fold(answer)))
@@ -766,8 +764,8 @@ def counts(question: str, texts: Sequence[str], similar: Callable[[str, str], bo
     as written), for the claim checker to try where the model's own answer fails (the 270M model writes "1." having
     read "Two Russian military planes landed ..."): each number
     a sentence binds to the noun the question counts, or, for an amount without a noun of its own, to a word of its
-    meaning by `similar` (the checker's synonyms: "staff", "personnel"), as the sentence writes it ("Two", "three million tons"), never a number of
-    something else; in the order of the sentences, each once. Which one answers is the checker's to say
+    meaning by `similar` (the checker's synonyms: "staff", "personnel"), as the sentence writes it ("Two", "three
+    million tons"), never a number of something else; in the order of the sentences, each once. Which one answers is the checker's to say
     (cite.claims_of puts each in the question's place). Names offered the same way (for who / which X) were
     measured and not kept: docs/answers.md."""
     from .parse import analyse_many

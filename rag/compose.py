@@ -27,7 +27,7 @@ from .chunking import date_words
 from .cite import NOT_NAMES, evidence_of, expected_type
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker
 from .lexicon import COUNTRIES, PRONOUNS, fold
-from .parse import ENTITY_LABELS, Analysis, akin, analyse_many, asked_noun, declarative, name_in
+from .parse import ENTITY_LABELS, Analysis, akin, analyse_many, declarative, name_in
 from .retrieve import Passage
 
 if TYPE_CHECKING:
@@ -237,7 +237,7 @@ def choose(
         relevance = [r + (CUE if cue.search(t) else 0.0) for r, t in zip(relevance, texts, strict=True)]
     # "What charges did Sam Bankman-Fried face ...?": a line that names the thing asked for ("seven counts of criminal
     # charges"), where that is no kind of name (those are asked_labels) nor a word for any thing ("kind", "role")
-    thing = asked_noun(question) if kind in ("list", "explain", "summarize") and not labels else ""
+    thing = question_.asked_noun if kind in ("list", "explain", "summarize") and not labels else ""
     if thing and thing not in _ANY_THING:
         relevance = [r + (CUE if thing in a.content else 0.0) for r, a in zip(relevance, parsed, strict=True)]
     # "How did the reported number of Russians ... change?": a line that gives a number of a thing
