@@ -553,8 +553,48 @@ _MONEY_ASKED = re.compile(
 _MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|rubles?|roubles?|pounds?|yuan|bol[ií]var(?:es|s)?|worth)\b", re.I)
 
 
+# "What two-word demand did Trump make of Russia?", "What one word did Dzhabrailov use ...?": a phrase of so many words
+# (a phrase of two words or more, which the articles set in quotation marks; one word seldom is: "in essence, a coup")
+_WORDS_ASKED = re.compile(r"\b(two|three|four|five)[\s-]+words?\b", re.I)
+_HOW_MANY_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+_QUOTED = re.compile(r"[“\"]([^“”\"]+)[”\"]")
+
+
+def words_asked(question: str) -> int | None:
+    """How many words the phrase a question asks for has ("What two-word demand ...?": 2); None: not said."""
+    m = _WORDS_ASKED.search(question)
+    return _HOW_MANY_WORDS[m.group(1).lower()] if m else None
+
+
+def _words_of(text: str) -> list[str]:
+    return re.findall(r"[\w’'-]+", text)
+
+
+def phrases(question: str, texts: Sequence[str]) -> list[tuple[str, int]]:
+    """The answers sentences offer to a question asking for a phrase of so many words: each quotation of that many
+    words (“get out”) in a sentence that names every name the question does ("What two-word demand did Donald Trump
+    make of Russia regarding Venezuela?": Trump, Russia and Venezuela), with the index of its sentence, in their
+    order."""
+    from .parse import analyse_many, name_in
+
+    n = words_asked(question)
+    if n is None:
+        return []
+    names = analyse_many([question])[0].names
+    found = []
+    for j, (text, a) in enumerate(zip(texts, analyse_many(list(texts)), strict=True)):
+        quoted = [q.strip(" ,.;:!?") for q in _QUOTED.findall(text) if len(_words_of(q)) == n]
+        if quoted and all(name_in(name, a) for name in names):
+            found += [(q, j) for q in quoted]
+    return found
+
+
 def has_expected_type(answer: str, question: str) -> bool:
-    """Does the answer hold the kind of thing asked for (a number, or a name the question lacks)?"""
+    """Does the answer hold the kind of thing asked for (a number, or a name the question lacks; a phrase of as many
+    words as the question says)?"""
+    n = words_asked(question)
+    if n is not None:  # that many words, alone or quoted ("Trump called on Russia to “get out”")
+        return len(_words_of(answer)) == n or any(len(_words_of(q)) == n for q in _QUOTED.findall(answer))
     kind = expected_type(question)
     if kind == "number":  # a count, or for "when" a date: "in January", "on Friday"; one the question does not
         # give ("When did Maduro give Russian diplomats 72 hours to leave?" is not answered by "... giving U.S.
@@ -565,9 +605,12 @@ def has_expected_type(answer: str, question: str) -> bool:
             return False
         # for when, a date: a day, a month, a year, "two weeks"; not "a few dozen"
         # "On what date ...?" asks for a day of the calendar, which "a week ago" is not
+        # and for how many / how old, a number: "in January" gives no age ("How old was Guaidó when ...?")
         said = (
             (_calendar_dates(answer) if _DATE_ASKED.search(question) else _dates(answer))
             if asks_when(question)
+            else _counts_in(answer)
+            if _COUNT_ASKED.match(question)
             else _numbers(answer)
         )
         return any(w.lower() not in given for w in said)
@@ -597,12 +640,21 @@ def has_expected_type(answer: str, question: str) -> bool:
     return says_which_kind(answer, question)
 
 
+_COUNT_ASKED = re.compile(rf"^\s*{_ROUGHLY}how\s+(?:many|much|long|old|far)\b", re.I)
+
+
+def _counts_in(text: str) -> list[str]:
+    """The numbers and number words of a text, without its calendar words."""
+    return re.findall(r"\d[\d,.]*", text) + _NUMBER_WORDS.findall(text)
+
+
 def _numbers(text: str) -> list[str]:
     """The numbers, number words and calendar words of a text ("2017", "three", "June")."""
     return re.findall(r"\d[\d,.]*", text) + _NUMBER_WORDS.findall(text) + _CALENDAR.findall(text)
 
 
-_DATE_ASKED = re.compile(r"\b(?:what|which)\s+(?:exact\s+)?(?:date|day|month|year)\b", re.I)
+_EXACT = r"(?:(?:exact|precise|specific|particular)\s+)?"  # "On what exact date ...?"
+_DATE_ASKED = re.compile(rf"\b(?:what|which)\s+{_EXACT}(?:date|day|month|year)\b", re.I)
 
 
 def _calendar_dates(text: str) -> list[str]:
@@ -749,7 +801,8 @@ def holds_kind(sentence: str, question: str) -> bool:
 
 
 _WHEN_Q = re.compile(
-    r"^\s*(?:when|(?:in|on)\s+(?:what|which)\s+(?:year|month|day|date)|(?:what|which)\s+(?:year|month|day|date))\b",
+    rf"^\s*(?:when|(?:in|on)\s+(?:what|which)\s+{_EXACT}(?:year|month|day|date)|(?:what|which)\s+{_EXACT}"
+    r"(?:year|month|day|date))\b",
     re.I,
 )
 

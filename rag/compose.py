@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from .chunking import date_words
 from .cite import NOT_NAMES, evidence_of, expected_type
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker
+from .kinds import asks_cause
 from .lexicon import COUNTRIES, PRONOUNS, fold
 from .parse import ENTITY_LABELS, Analysis, akin, analyse_many, declarative, name_in
 from .retrieve import Passage
@@ -94,8 +95,10 @@ _ASKED_SPEAKER = re.compile(
     r"^\s*(?:did|does|do|has|have|had)\s+(?P<asker>.+?)\s+(?:say|said|claim|claimed|argue|argued|report|"
     r"reported|state|stated|deny|denied|confirm|confirmed|admit|admitted|warn|warned|accuse|accused)\b|"
     # what someone holds: "Summarize Russia's official position on ...", "What is China's stance ...?"
+    # or has said: "How did Deputy Foreign Minister Sergei Ryabkov's statements on Venezuela develop ...?"
     r"^.*?\b(?P<holder>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*)['’]s\s+(?:\w+\s+)?(?:position|stance|view|views|"
-    r"response|reaction|line|answer|reply|explanation|justification|account)\b",
+    r"response|reaction|line|answer|reply|explanation|justification|account|statements?|remarks?|comments?|words|"
+    r"rhetoric|message|messaging|tone|claims?|warnings?|assurances?)\b",
     re.I,
 )
 # a list question that asks who spoke: "Which US officials are quoted ...?", "... have spoken publicly ...?"
@@ -109,6 +112,17 @@ _ANY_THING = frozenset({"kind", "type", "sort", "role", "part", "way", "reason",
 # a question about an amount: how many, the number or the figures of something
 # (not "how much TV coverage": a degree, not a count)
 _AMOUNT = re.compile(r"\b(?:how\s+many|numbers?\s+of|figures?|headcount)\b", re.I)
+# a sentence whose subject is a thing named by a common noun alone ("The withdrawal must be ..."), and words that give
+# a cause
+_EVENT_BACK = re.compile(
+    r"^The\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+(?:must|is|was|were|are|has|had|have|may|might|could|would|will|can|"
+    r"came|comes|seems|seemed|appears|appeared|followed|follows|stems|stemmed)\b"
+)
+_CAUSE = re.compile(
+    r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|result(?:s|ed)?\s+(?:of|from)|caused\s+by|"
+    r"stem(?:s|med)?\s+from|driven\s+by|reasons?)\b",
+    re.I,
+)
 # a sentence that begins by pointing back at the one before it
 _ANAPHOR = re.compile(r"^(?:(?:these|this|those|that|it|they|such)\b|(?:[\w’'-]+\s+){1,3}(?:these|those|such)\b)", re.I)
 
@@ -122,6 +136,7 @@ class Point:
     score: float  # relevance to the question
     date: str = ""
     outlet: str = ""
+    joined: bool = False  # said on the line of the point before it, which it points back at ("The withdrawal ...")
 
 
 @dataclass
@@ -217,7 +232,14 @@ def choose(
     ]
     # a sentence that points back ("These contracts, which include ... helicopters and fighter jets") is about
     # what the sentence before it names: it is as relevant as the two read together
-    back = [j for j, t in enumerate(texts) if j and sents[j - 1][0] == sents[j][0] and _ANAPHOR.match(t)]
+    # and so, under a question asking why, is one that gives the cause of an act the sentence before it tells, naming
+    # that act by a bare noun ("The withdrawal must be owing to the absence of new contracts ..." after "... Rostec
+    # had gradually reduced its personnel ..."): alone it names neither Rostec nor Venezuela
+    # (that one is shown after the sentence it points at, on one line: "The withdrawal" is of nothing alone)
+    cause = asks_cause(question)
+    follow = [j for j in range(1, len(texts)) if sents[j - 1][0] == sents[j][0]]
+    pointing = {j for j in follow if cause and _EVENT_BACK.match(texts[j]) and _CAUSE.search(texts[j])}
+    back = [j for j in follow if _ANAPHOR.match(texts[j]) or j in pointing]
     if back:
         pairs = [f"{texts[j - 1]} {texts[j]}" for j in back]
         for j, pair, v in zip(back, pairs, embed(pairs), strict=True):
@@ -263,7 +285,12 @@ def choose(
     asked = asked_speaker(question) if kind != "list" else []
     if asked:  # what an asked speaker said: a sentence where one of them is the one who says it (a name as the
         # speaker's words hold it: "united states" whole, for "US envoy Elliott Abrams said")
-        said = [any(n in a.speakers or all(w in a.speakers for w in n.split()) for n in asked) for a in parsed]
+        by_post = speaker_post(question)
+        said = [
+            any(n in a.speakers or all(w in a.speakers for w in n.split()) for n in asked)
+            or bool(by_post and by_post <= a.speakers)
+            for a in parsed
+        ]
         # "..., he said" after a sentence where an asked speaker speaks or is named is theirs too, as is the rest of
         # the quotation it closes: "“Our collaboration ... both countries. The presence of Russian non-military
         # specialists ... does not alter the regional balance of forces,” he said." after Zakharova's sentence
@@ -281,7 +308,8 @@ def choose(
                 for k in range(opened, j + 1):
                     said[k] = True
         relevance = [r + (CUE if by else 0.0) for r, by in zip(relevance, said, strict=True)]
-        if kind == "who_says":
+        # (and a change in what someone says: "How did Deputy Foreign Minister Sergei Ryabkov's statements ... develop?")
+        if kind in ("who_says", "change"):
             # "What did China say about the crisis ...?" asks about China: a line is where China speaks or is named
             # ("Both Russia and China have condemned the U.S. ..."), not the crisis told by anyone ("The Venezuelan
             # crisis intensified when Guaidó ..."); if none is, any may be a line that no one else says. Under
@@ -318,8 +346,12 @@ def choose(
                 )
             ):
                 return []
+
+    def shown(chosen: list[int]) -> int:  # the sentences the answer shows: one that points back brings its own
+        return len({k for c in chosen for k in ((c - 1, c) if c in pointing else (c,))})
+
     chosen: list[int] = []
-    while len(chosen) < limit:
+    while shown(chosen) < limit:
         best, best_value = -1, float("-inf")
         # past the points every answer has, only a sentence relevant enough competes (RELEVANT_SHARE of the last of
         # those points), and the answer ends when none is left; the bar once ran on the most new sentence alone, so an
@@ -329,6 +361,8 @@ def choose(
         floor = RELEVANT_SHARE * relevance[chosen[MIN_POINTS - 1]] if len(chosen) >= MIN_POINTS else float("-inf")
         for j in range(len(sents)):
             if j in chosen or len(texts[j].split()) < 5 or not states[j] or relevance[j] < floor:
+                continue
+            if shown([*chosen, j]) > limit:  # no more than `limit` sentences in all
                 continue
             closeness = max((float(sv[j] @ sv[c]) for c in chosen), default=0.0)
             if closeness >= DUPLICATE:
@@ -344,9 +378,15 @@ def choose(
         chosen.append(best)
     out = []
     for j in chosen:
-        i, start, end, text = sents[j]
-        meta = passages[i].metadata
-        out.append(Point(i, start, end, trim(text), relevance[j], meta.get("date", ""), meta.get("source", "")))
+        if j + 1 in chosen and j + 1 in pointing:  # said below, before the sentence that points back at it
+            continue
+        # a cause that points back ("The withdrawal must be ...") is shown after the act it points at, on one line,
+        # each with its own citation
+        for k, joined in [(j - 1, False), (j, True)] if j in pointing else [(j, False)]:
+            i, start, end, text = sents[k]
+            meta = passages[i].metadata
+            score = relevance[j]
+            out.append(Point(i, start, end, trim(text), score, meta.get("date", ""), meta.get("source", ""), joined))
     return out
 
 
@@ -518,7 +558,23 @@ def asked_speaker(question: str) -> list[str]:
     if m is None:
         return []
     who = m.group("who") or m.group("asker") or m.group("justifier") or m.group("holder")
-    return list(analyse_many([who])[0].names)
+    names = analyse_many([who])[0].names
+    # the capitalised words of a post before the name, which the recogniser tags as no name ("Deputy Foreign Minister
+    # Sergei Ryabkov": "deputy", "foreign", "minister"), are no one who speaks (speaker_post)
+    return [n for n, label in names.items() if label != "PROPN"] or list(names)
+
+
+def speaker_post(question: str) -> set[str]:
+    """The post a who-says question names a person by ("Deputy Foreign Minister Sergei Ryabkov": {"deputy",
+    "foreign", "minister"}), where the articles may name them by it alone ("..., said the Russian deputy foreign
+    minister"); empty where it names no person, or the post in fewer than two words."""
+    m = _ASKED_SPEAKER.match(question)
+    if m is None:
+        return set()
+    who = m.group("who") or m.group("asker") or m.group("justifier") or m.group("holder")
+    names = analyse_many([who])[0].names
+    post = {n for n, label in names.items() if label == "PROPN"}
+    return post if len(post) >= 2 and "PERSON" in names.values() else set()
 
 
 def compose(
@@ -532,27 +588,41 @@ def compose(
             passages[p.passage].text[p.start - passages[p.passage].start : p.end - passages[p.passage].start].split()
         )
         if p.text != original and not checker.check(p.text, [original]).supported:
-            p = Point(p.passage, p.start, p.end, original, p.score, p.date, p.outlet)
+            p = Point(p.passage, p.start, p.end, original, p.score, p.date, p.outlet, p.joined)
         kept.append(p)
+    # the lines of the answer: a point, with the one joined to it
+    groups: list[list[int]] = []
+    for j, p in enumerate(kept):
+        if p.joined and groups:
+            groups[-1].append(j)
+        else:
+            groups.append([j])
     verdict = ""
     if kind == "yesno" and kept:
         verdict, first = _decide(question, kept, checker)
         # the lines that decide it come first: "Yes." is followed by the sentence that says so
-        kept = [kept[j] for j in first] + [p for j, p in enumerate(kept) if j not in first]
+        deciding = [g for j in first for g in groups if j in g]
+        groups = list({id(g): g for g in deciding}.values()) + [g for g in groups if g not in deciding]
     dated = kind == "change" and any(p.date for p in kept)
     if dated:  # oldest first; lines from articles with no date after them
-        kept.sort(key=lambda p: (p.date or "9999", p.start))
+        groups.sort(key=lambda g: (kept[g[0]].date or "9999", kept[g[0]].start))
+    lined = [[kept[j] for j in g] for g in groups]
+    kept = [p for line in lined for p in line]  # in the order shown, numbered from 1
     disagree = kind in ("who_says", "yesno", "change") and (
         _disagree(kept, checker) or _sides_taken(question, kept, checker, passages)
     )
     lines = []
-    for n, p in enumerate(kept, 1):
+    n = 0
+    for line in lined:
+        p = line[0]
         lead = ""
         if dated:
             lead = (f"{p.outlet} " if p.outlet else "") + f"({date_words(p.date[:10]) if p.date else 'no date'}): "
         elif kind == "who_says" and p.outlet:
             lead = f"{p.outlet}: "
-        lines.append(f"- {lead}{p.text} [{n}]")
+        said = " ".join(f"{q.text} [{n + k}]" for k, q in enumerate(line, 1))
+        n += len(line)
+        lines.append(f"- {lead}{said}")
     head = {"yes": "Yes.", "no": "No.", "both": "The articles say both yes and no:", "": ""}[verdict]
     if disagree and verdict != "both":
         head = (head + " " if head else "") + "The articles disagree:"

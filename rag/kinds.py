@@ -79,6 +79,15 @@ _EXPLAINED = re.compile(
     r"^\s*what\s+(?:are|were|is|was)\s+.+?\s+(?:doing|up\s+to)\b",
     re.I,
 )
+# a question that asks for a cause: "Why did Rostec scale back ...?", "What reasons were given for ...?", "What explains
+# the reported shrinking of ...?", "On what grounds ...?" (not "How have officials explained what ... are doing?")
+_CAUSE = re.compile(
+    r"^\s*(?:why|how\s+come)\b|^\s*(?:on|for)\s+what\s+(?:grounds?|basis|reasons?)\b|"
+    r"^\s*what\s+(?:led|caused|drove|prompted|explains|motivated|is\s+behind|was\s+behind)\b|"
+    r"\b(?:reasons?|causes?|motives?|motivations?)\s+(?:for|behind|why|of)\b|^\s*(?:what|which)\s+(?:(?:are|were)\s+the\s+)?"
+    r"(?:\w+\s+)?(?:reasons|causes|motives|motivations|factors)\b",
+    re.I,
+)
 _WHICH = re.compile(r"^\s*(?:which|what)\b", re.I)
 _YESNO = re.compile(r"^\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b", re.I)
 
@@ -142,6 +151,11 @@ def detect(question: str) -> str:
         if analyse_many([q])[0].asks_many:
             return "list"
     return "fact"
+
+
+def asks_cause(question: str) -> bool:
+    """Does the question ask why something happened (its cause or reasons)?"""
+    return bool(_CAUSE.search(_LEAD.sub("", question.strip())))
 
 
 # the words that frame what a summary is of: "the story of", "the news about", "the Rostec saga"

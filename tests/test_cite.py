@@ -234,6 +234,38 @@ def test_declines_and_expected_types() -> None:
     assert not cite.holds_kind(quoted, first_name)  # it names him only as the question does
 
 
+def test_an_age_is_a_number_not_a_month_and_an_exact_date_is_a_day() -> None:
+    """ "How old was Juan Guaidó when he proclaimed himself interim president?" had been answered by quoting the
+    sentence that says he did so "in January"; "On what exact date did the two Russian military planes land ...?" by
+    quoting "landed a week ago" (the adjective hid that a date was asked)."""
+    q = "How old was Juan Guaidó when he proclaimed himself interim president?"
+    assert not cite.has_expected_type("Guaidó proclaimed himself interim president of the country in January.", q)
+    assert cite.has_expected_type("He was 35 years old.", q)
+    assert cite.has_expected_type("Two planes.", "How many planes landed?")
+    q = "On what exact date did the two Russian military planes land at the airport outside Caracas?"
+    assert cite.asks_when(q) and cite.expected_type(q) == "number"
+    assert not cite.has_expected_type("Two Russian military planes landed a week ago at the main airport.", q)
+    assert cite.has_expected_type("They landed on March 23.", q)
+
+
+def test_a_phrase_of_so_many_words_is_asked_for_and_offered_by_quotations_of_that_length() -> None:
+    """ "What two-word demand did Donald Trump make of Russia regarding Venezuela?" had been answered "Most of their
+    people from Venezuela." (Trump's words on the withdrawal): six words are no two-word demand."""
+    q = "What two-word demand did Donald Trump make of Russia regarding Venezuela?"
+    assert cite.words_asked(q) == 2 and cite.words_asked("What two words did Trump use?") == 2
+    assert cite.words_asked("What word did the US media use?") is None  # one word is seldom set in quotation marks
+    assert not cite.has_expected_type("“Most of their people from Venezuela.”", q)
+    assert cite.has_expected_type("Get out.", q)
+    assert cite.has_expected_type("Trump called on Russia to “get out” of Venezuela.", q)
+    texts = [
+        "Trump said on Twitter that Russia has withdrawn “most of their people from Venezuela.”",
+        "But US President Donald Trump has called on Russia to “get out” of Venezuela, with Russia saying its troops "
+        "will stay for as long as needed.",
+        "Zakharova urged the United States to “stop threatening” Venezuela.",  # names neither Trump nor Russia
+    ]
+    assert cite.phrases(q, texts) == [("get out", 1)]
+
+
 def test_an_answer_that_adds_only_places_is_no_answer_to_who_is_or_which_command() -> None:
     """ "Which U.S. military command said ...?" had been answered "U.S. military command said, '... Moscow faces
     economic difficulties ...'" (the question again, Moscow the only new name) and "Who is Russia's ambassador to

@@ -3,12 +3,14 @@ articles; question kinds and follow-up rewriting are checked on their own first.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rag import Passage, answer, cite, compose, kinds, parse
 from rag.errors import BadModeError
 from rag.evaluate import load_benchmark, points_covered
-from rag.kinds import KINDS, detect
+from rag.kinds import KINDS, asks_cause, detect
 from rag.qa import condense
 
 from .conftest import ROOT
@@ -176,6 +178,54 @@ def test_a_sentence_that_points_back_is_read_with_the_one_before_it(settings) ->
     a = answer("What military equipment has Russia supplied to Venezuela?", settings=settings)
     assert a.kind == "list" and not a.abstained
     assert "fighter jets" in a.text and "armored vehicles" in a.text
+
+
+@pytest.mark.slow
+def test_a_cause_that_names_its_act_by_a_bare_noun_is_read_and_shown_with_the_act(settings) -> None:
+    """ "The withdrawal must be owing to the absence of new contracts and ... not enough cash ..." follows "... Rostec
+    had gradually reduced its personnel in Venezuela ...": alone it names neither Rostec nor Venezuela, and it is the
+    reason asked for. Under a question that asks why, it is read with that sentence, and shown after it; under one
+    that asks something else of the same people, it is not read so."""
+    a = answer("Why did Rostec scale back its presence in Venezuela?", settings=settings)
+    line = next((line for line in a.text.splitlines() if "absence of new contracts" in line), "")
+    # each sentence of the line with its own citation, to its own sentence
+    m = re.search(r"reduced its personnel[^\[]*\[(\d+)\] The withdrawal must be owing[^\[]*\[(\d+)\]$", line)
+    assert m is not None, a.text
+    cited = {c.n: c.text[c.support_start - c.start : c.support_end - c.start] for c in a.citations}
+    assert cited[int(m.group(1))].endswith("from the maximum of a few thousand.")
+    assert cited[int(m.group(2))].startswith("The withdrawal must be owing")
+    a = answer(
+        "How have Russian officials and others explained what the Russian specialists are doing in Venezuela?",
+        settings=settings,
+    )
+    assert "new contracts" not in a.text, a.text
+
+
+def test_a_question_asking_for_a_cause() -> None:
+    for q in (
+        "Why did Rostec scale back?",
+        "What reasons were given for Rostec scaling back its workforce?",
+        "What explains the reported shrinking of Rostec's staff?",
+        "On what grounds does Moscow justify keeping its people in Venezuela?",
+    ):
+        assert asks_cause(q), q
+    for q in ("How have officials explained what the specialists are doing?", "What role did Wagner play?"):
+        assert not asks_cause(q), q
+
+
+@pytest.mark.slow
+def test_a_change_in_what_a_named_person_says_is_told_by_their_own_lines(settings) -> None:
+    """ "How did Deputy Foreign Minister Sergei Ryabkov's statements on Venezuela develop over the year?" had been
+    answered with one line of his among Klimov's, Lavrov's and Zakharova's: "statements" now asks for his words, the
+    words of his post are not three more speakers ("deputy" had matched Klimov, "deputy chairman"), and a line where
+    he is named by his post alone ("..., said the Russian deputy foreign minister") is his."""
+    question = "How did Deputy Foreign Minister Sergei Ryabkov's statements on Venezuela develop over the year?"
+    assert compose.speaker_post(question) == {"deputy", "foreign", "minister"}
+    assert compose.speaker_post("What did US envoy Elliott Abrams say?") == set()
+    a = answer(question, settings=settings)
+    lines = [line for line in a.text.splitlines() if line.startswith("- ")]
+    assert len(lines) >= 3 and all("Ryabkov" in line or "deputy foreign minister" in line for line in lines), a.text
+    assert "intrigues of enemies" in a.text, a.text
 
 
 @pytest.mark.slow
@@ -776,6 +826,8 @@ def test_a_list_of_people_is_answered_by_lines_that_name_people() -> None:
         ("Summarize Russia's official position on the Venezuelan crisis.", ["russia"]),  # what Russia holds
         ("Did Russia stop supporting Maduro?", []),  # no one's words asked about
         ("Do the articles agree on whether Russia sent troops?", []),
+        # what someone has said, and the words of a post before a name, which are no one
+        ("How did Deputy Foreign Minister Sergei Ryabkov's statements on Venezuela develop?", ["sergei ryabkov"]),
     ],
 )
 def test_the_speaker_a_question_asks_about(question: str, asked: list[str]) -> None:

@@ -483,6 +483,29 @@ def test_where_the_models_answer_fails_the_answer_the_sentence_offers_is_checked
     assert a.abstained, a.text
 
 
+@pytest.mark.slow
+def test_a_phrase_of_so_many_words_is_answered_by_the_quotation_of_that_length(checker) -> None:
+    """The model read Trump's words on the withdrawal and wrote them, six words, for "What two-word demand did Donald
+    Trump make of Russia ...?". The two words he used are quoted in a sentence of another passage, which the model
+    was not given; that sentence names Trump, Russia and Venezuela, and its quotation is the answer."""
+    from rag.prompt import Evidence
+    from rag.qa import _tie
+    from rag.retrieve import Passage
+
+    read = (
+        "U.S. president Donald Trump said on Twitter that Russia has withdrawn “most of their people from Venezuela.”"
+    )
+    other = (
+        "But US President Donald Trump has called on Russia to “get out” of Venezuela, with Russia saying its troops "
+        "will stay for as long as needed."
+    )
+    passages = [Passage("003.txt", "t", read, 0, len(read), 0.6), Passage("001.txt", "t", other, 0, len(other), 0.5)]
+    evidence = [Evidence(0, read, 0, len(read), 0.6)]
+    q = "What two-word demand did Donald Trump make of Russia regarding Venezuela?"
+    a = _tie(q, q, " “most of their people from Venezuela.”", passages, evidence, lambda q, t: 1.0, {}, checker)
+    assert a.text == "“get out” [1]" and a.citations[0].source == "001.txt", a.text
+
+
 def _tie_one(question: str, raw: str, text: str, coverage: float, checker) -> Answer:
     """What the model's raw answer becomes, read from one passage of one sentence (qa._tie)."""
     from rag.prompt import Evidence
