@@ -553,8 +553,9 @@ _MONEY_ASKED = re.compile(
 _MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|rubles?|roubles?|pounds?|yuan|bol[ií]var(?:es|s)?|worth)\b", re.I)
 
 
-# "What two-word demand did Trump make of Russia?", "What one word did Dzhabrailov use ...?": a phrase of so many words
-# (a phrase of two words or more, which the articles set in quotation marks; one word seldom is: "in essence, a coup")
+# "What two-word demand did Trump make of Russia?", "What three words ...?": a phrase of so many words, which the articles
+# set in quotation marks ("get out"); not one word, which they seldom do ("What one word did Dzhabrailov use ...?": "in
+# essence, a coup")
 _WORDS_ASKED = re.compile(r"\b(two|three|four|five)[\s-]+words?\b", re.I)
 _HOW_MANY_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
 _QUOTED = re.compile(r"[“\"]([^“”\"]+)[”\"]")

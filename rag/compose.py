@@ -118,7 +118,7 @@ _EVENT_BACK = re.compile(
     r"^The\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+(?:must|is|was|were|are|has|had|have|may|might|could|would|will|can|"
     r"came|comes|seems|seemed|appears|appeared|followed|follows|stems|stemmed)\b"
 )
-_CAUSE = re.compile(
+_GIVES_CAUSE = re.compile(
     r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|result(?:s|ed)?\s+(?:of|from)|caused\s+by|"
     r"stem(?:s|med)?\s+from|driven\s+by|reasons?)\b",
     re.I,
@@ -238,7 +238,7 @@ def choose(
     # (that one is shown after the sentence it points at, on one line: "The withdrawal" is of nothing alone)
     cause = asks_cause(question)
     follow = [j for j in range(1, len(texts)) if sents[j - 1][0] == sents[j][0]]
-    pointing = {j for j in follow if cause and _EVENT_BACK.match(texts[j]) and _CAUSE.search(texts[j])}
+    pointing = {j for j in follow if cause and _EVENT_BACK.match(texts[j]) and _GIVES_CAUSE.search(texts[j])}
     back = [j for j in follow if _ANAPHOR.match(texts[j]) or j in pointing]
     if back:
         pairs = [f"{texts[j - 1]} {texts[j]}" for j in back]
@@ -385,8 +385,8 @@ def choose(
         for k, joined in [(j - 1, False), (j, True)] if j in pointing else [(j, False)]:
             i, start, end, text = sents[k]
             meta = passages[i].metadata
-            score = relevance[j]
-            out.append(Point(i, start, end, trim(text), score, meta.get("date", ""), meta.get("source", ""), joined))
+            date, outlet = meta.get("date", ""), meta.get("source", "")
+            out.append(Point(i, start, end, trim(text), relevance[j], date, outlet, joined))
     return out
 
 
@@ -601,8 +601,12 @@ def compose(
     if kind == "yesno" and kept:
         verdict, first = _decide(question, kept, checker)
         # the lines that decide it come first: "Yes." is followed by the sentence that says so
-        deciding = [g for j in first for g in groups if j in g]
-        groups = list({id(g): g for g in deciding}.values()) + [g for g in groups if g not in deciding]
+        deciding: list[list[int]] = []
+        for j in first:  # each line once, in the order of the points that decide it
+            group = next(g for g in groups if j in g)
+            if group not in deciding:
+                deciding.append(group)
+        groups = deciding + [g for g in groups if g not in deciding]
     dated = kind == "change" and any(p.date for p in kept)
     if dated:  # oldest first; lines from articles with no date after them
         groups.sort(key=lambda g: (kept[g[0]].date or "9999", kept[g[0]].start))

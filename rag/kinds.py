@@ -81,7 +81,7 @@ _EXPLAINED = re.compile(
 )
 # a question that asks for a cause: "Why did Rostec scale back ...?", "What reasons were given for ...?", "What explains
 # the reported shrinking of ...?", "On what grounds ...?" (not "How have officials explained what ... are doing?")
-_CAUSE = re.compile(
+_ASKS_CAUSE = re.compile(
     r"^\s*(?:why|how\s+come)\b|^\s*(?:on|for)\s+what\s+(?:grounds?|basis|reasons?)\b|"
     r"^\s*what\s+(?:led|caused|drove|prompted|explains|motivated|is\s+behind|was\s+behind)\b|"
     r"\b(?:reasons?|causes?|motives?|motivations?)\s+(?:for|behind|why|of)\b|^\s*(?:what|which)\s+(?:(?:are|were)\s+the\s+)?"
@@ -155,7 +155,7 @@ def detect(question: str) -> str:
 
 def asks_cause(question: str) -> bool:
     """Does the question ask why something happened (its cause or reasons)?"""
-    return bool(_CAUSE.search(_LEAD.sub("", question.strip())))
+    return bool(_ASKS_CAUSE.search(_LEAD.sub("", question.strip())))
 
 
 # the words that frame what a summary is of: "the story of", "the news about", "the Rostec saga"
