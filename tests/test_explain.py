@@ -393,6 +393,8 @@ COVERED_FLOOR = 0.6  # measured on the report half (docs/answers.md); a little u
 # - explain_unseen_4.jsonl (fifteenth session, written before its changes and never read): 0.90 before and after;
 # - explain_unseen_5.jsonl, explain_unseen_6.jsonl (fifteenth session, 24 each; tune halves read): 0.71 and 0.75
 #   before its changes, 0.79 and 0.79 after.
+# - explain_unseen_7.jsonl (sixteenth session, written before its changes and never read): 0.60 before and after;
+# - explain_unseen_8.jsonl (sixteenth session, 24; tune half read): 0.71 before its changes, 0.75 after.
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "floor"),
@@ -403,6 +405,8 @@ COVERED_FLOOR = 0.6  # measured on the report half (docs/answers.md); a little u
         pytest.param("explain_unseen_4.jsonl", 0.8, id="fourth-hand"),
         pytest.param("explain_unseen_5.jsonl", 0.7, id="fifth-hand"),
         pytest.param("explain_unseen_6.jsonl", 0.7, id="sixth-hand"),
+        pytest.param("explain_unseen_7.jsonl", 0.5, id="seventh-hand"),
+        pytest.param("explain_unseen_8.jsonl", 0.65, id="eighth-hand"),
     ],
 )
 def test_explanatory_questions_written_by_someone_else(settings, name: str, floor: float) -> None:

@@ -107,6 +107,10 @@ def _held_out(name: str, settings) -> tuple[float, int, list]:
 # - questions_unseen_8.jsonl, questions_unseen_9.jsonl (eighth and ninth hands, fifteenth session): 40 answerable and
 #   15 not each; tune halves read. Before 0.90 and 0.875, 11 of 15 unanswerable declined each; after 0.925 and 0.95,
 #   14 of 15 each.
+# - questions_unseen_10.jsonl (tenth hand, sixteenth session): 40 answerable, 15 not; written before that session's
+#   changes and never read: 0.85, 3 declined, 12 of 15 unanswerable declined, before and after.
+# - questions_unseen_11.jsonl (eleventh hand, sixteenth session): 40 answerable, 15 not; tune half read. Before 0.925,
+#   1 declined, 12 of 15 unanswerable declined; after 0.95, 1, 14 of 15.
 @pytest.mark.parametrize(
     ("name", "accuracy_floor", "declined_floor"),
     [
@@ -119,6 +123,8 @@ def _held_out(name: str, settings) -> tuple[float, int, list]:
         pytest.param("questions_unseen_7.jsonl", 0.7, 11, id="seventh-hand"),
         pytest.param("questions_unseen_8.jsonl", 0.85, 12, id="eighth-hand"),
         pytest.param("questions_unseen_9.jsonl", 0.85, 12, id="ninth-hand"),
+        pytest.param("questions_unseen_10.jsonl", 0.8, 11, id="tenth-hand"),
+        pytest.param("questions_unseen_11.jsonl", 0.85, 12, id="eleventh-hand"),
     ],
 )
 def test_questions_written_by_other_hands(settings, name: str, accuracy_floor: float, declined_floor: int) -> None:
