@@ -495,9 +495,10 @@ def about(question: str, text: str) -> bool:
 _ROUGHLY = r"(?:(?:exactly|precisely|roughly|about|around|approximately|nearly|just)\s+)?"  # "exactly how many"
 
 
+_HOW_MUCH = r"how\s+(?:many|much|long|old|far)"  # a count, an amount, a length, an age, a distance
 _NUMBER_Q = re.compile(
     rf"^\s*{_ROUGHLY}"
-    r"(?:how\s+(?:many|much|long|old|far)|(?:in\s+)?(?:what|which)\s+year|when|"
+    rf"(?:{_HOW_MUCH}|(?:in\s+)?(?:what|which)\s+year|when|"
     # an amount asked by its noun: "What was the monetary value of the 2011 treaty?", "What is the cost of ...?"
     r"(?:what|which)\s+(?:is|was|were|are)\s+the\s+(?:[\w-]+\s+)?(?:value|cost|price|worth|amount|sum|total|size)\s+of)\b",
     re.I,
@@ -641,7 +642,7 @@ def has_expected_type(answer: str, question: str) -> bool:
     return says_which_kind(answer, question)
 
 
-_COUNT_ASKED = re.compile(rf"^\s*{_ROUGHLY}how\s+(?:many|much|long|old|far)\b", re.I)
+_COUNT_ASKED = re.compile(rf"^\s*{_ROUGHLY}{_HOW_MUCH}\b", re.I)
 
 
 def _counts_in(text: str) -> list[str]:
@@ -651,7 +652,7 @@ def _counts_in(text: str) -> list[str]:
 
 def _numbers(text: str) -> list[str]:
     """The numbers, number words and calendar words of a text ("2017", "three", "June")."""
-    return re.findall(r"\d[\d,.]*", text) + _NUMBER_WORDS.findall(text) + _CALENDAR.findall(text)
+    return _counts_in(text) + _CALENDAR.findall(text)
 
 
 _EXACT = r"(?:(?:exact|precise|specific|particular)\s+)?"  # "On what exact date ...?"

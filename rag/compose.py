@@ -549,16 +549,22 @@ def names_post(post: Sequence[str], text: str) -> bool:
     return all(any(t == w or (min(len(t), len(w)) >= 5 and t[:5] == w[:5]) for t in words) for w in post)
 
 
+def _speaker_names(question: str) -> dict[str, str]:
+    """The names (with their labels) in the words that say whose words a question asks about; none when it asks of
+    no one's."""
+    m = _ASKED_SPEAKER.match(question)
+    if m is None:
+        return {}
+    who = m.group("who") or m.group("asker") or m.group("justifier") or m.group("holder")
+    return analyse_many([who])[0].names
+
+
 def asked_speaker(question: str) -> list[str]:
     """The names of whom a who-says question asks ("the Kremlin": ["kremlin"]), a yes/no question about what
     someone said ("Has the U.S. government claimed ...?": ["united states"]), or a question about what someone
     holds ("Summarize Russia's official position ...": ["russia"]); none for "Do the articles agree ...?" or a
     speaker without a name ("analysts")."""
-    m = _ASKED_SPEAKER.match(question)
-    if m is None:
-        return []
-    who = m.group("who") or m.group("asker") or m.group("justifier") or m.group("holder")
-    names = analyse_many([who])[0].names
+    names = _speaker_names(question)
     # the capitalised words of a post before the name, which the recogniser tags as no name ("Deputy Foreign Minister
     # Sergei Ryabkov": "deputy", "foreign", "minister"), are no one who speaks (speaker_post)
     return [n for n, label in names.items() if label != "PROPN"] or list(names)
@@ -568,11 +574,7 @@ def speaker_post(question: str) -> set[str]:
     """The post a who-says question names a person by ("Deputy Foreign Minister Sergei Ryabkov": {"deputy",
     "foreign", "minister"}), where the articles may name them by it alone ("..., said the Russian deputy foreign
     minister"); empty where it names no person, or the post in fewer than two words."""
-    m = _ASKED_SPEAKER.match(question)
-    if m is None:
-        return set()
-    who = m.group("who") or m.group("asker") or m.group("justifier") or m.group("holder")
-    names = analyse_many([who])[0].names
+    names = _speaker_names(question)
     post = {n for n, label in names.items() if label == "PROPN"}
     return post if len(post) >= 2 and "PERSON" in names.values() else set()
 

@@ -74,8 +74,12 @@ _EXPLAIN = re.compile(
 # read before the list patterns: reasons asked for are an explanation, however many ("What reasons were given for
 # Rostec scaling back ...?", "What were the reasons for ...?"), and so is what people are doing ("What are the Russians
 # in Venezuela actually doing there?")
+# "What reasons ...", "What were the main causes ...": the reasons asked for, however many
+_REASONS_ASKED = (
+    r"^\s*(?:what|which)\s+(?:(?:are|were)\s+the\s+)?(?:\w+\s+)?(?:reasons|causes|motives|motivations|factors)\b"
+)
 _EXPLAINED = re.compile(
-    r"^\s*(?:what|which)\s+(?:(?:are|were)\s+the\s+)?(?:\w+\s+)?(?:reasons|causes|motives|motivations|factors)\b|"
+    _REASONS_ASKED + r"|"
     r"^\s*what\s+(?:are|were|is|was)\s+.+?\s+(?:doing|up\s+to)\b",
     re.I,
 )
@@ -84,8 +88,7 @@ _EXPLAINED = re.compile(
 _ASKS_CAUSE = re.compile(
     r"^\s*(?:why|how\s+come)\b|^\s*(?:on|for)\s+what\s+(?:grounds?|basis|reasons?)\b|"
     r"^\s*what\s+(?:led|caused|drove|prompted|explains|motivated|is\s+behind|was\s+behind)\b|"
-    r"\b(?:reasons?|causes?|motives?|motivations?)\s+(?:for|behind|why|of)\b|^\s*(?:what|which)\s+(?:(?:are|were)\s+the\s+)?"
-    r"(?:\w+\s+)?(?:reasons|causes|motives|motivations|factors)\b",
+    r"\b(?:reasons?|causes?|motives?|motivations?)\s+(?:for|behind|why|of)\b|" + _REASONS_ASKED,
     re.I,
 )
 _WHICH = re.compile(r"^\s*(?:which|what)\b", re.I)

@@ -301,10 +301,11 @@ def _tie(
         return Answer(question, text, [c], searched, False, [], unsupported, passages, timings)
     # for a phrase of so many words ("What two-word demand did Trump make of Russia ...?"), a quotation of that length
     # in a sentence of the passages that names what the question names (the model reads few sentences)
-    sents = cite.evidence_of(passages)
-    for phrase, j in cite.phrases(searched, [s[3] for s in sents])[:1]:
-        c = _citation(1, passages[sents[j][0]], sents[j][1], sents[j][2])
-        return Answer(question, f"“{phrase}” [1]", [c], searched, False, [], unsupported, passages, timings)
+    if cite.words_asked(searched) is not None:
+        sents = cite.evidence_of(passages)
+        for phrase, j in cite.phrases(searched, [s[3] for s in sents])[:1]:
+            c = _citation(1, passages[sents[j][0]], sents[j][1], sents[j][2])
+            return Answer(question, f"“{phrase}” [1]", [c], searched, False, [], unsupported, passages, timings)
     best = evidence[0] if evidence else None
     # a sentence quoted in place of an answer holds the kind of thing asked for (cite.holds_kind)
     # and speaks of what the question names (cite.about)
