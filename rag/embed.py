@@ -5,7 +5,7 @@ CPU and neither importing torch when answering; plain sentence-transformers is t
 reference. docs/speed.md has the measurements.
 
 The ONNX model is exported locally from the folder the first time (torch, offline) and cached under
-settings.cache_dir, keyed by the folder and the backend; it never comes from a hub. embedding_backend
+settings.cache_dir, keyed by what the folder holds and the backend; it never comes from a hub. embedding_backend
 "llamacpp" (never picked by auto) runs a GGUF copy with llama.cpp instead: rag/gguf_embed.py.
 """
 
@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 from functools import cache, cached_property
 from importlib.util import find_spec
 from pathlib import Path
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 EXPORT_VERSION = 2  # bump when the export or the quantization recipe changes: cached files are re-made
 BACKENDS = ("openvino", "onnx-int8", "onnx", "llamacpp", "torch")
+SOURCE_RECORD = "source.txt"  # in each cached export: the folder and backend it was made from (_settle)
 POOLING = ("sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling")
 
 
@@ -136,10 +138,49 @@ def _pooling_mode(path: Path) -> str | None:
 
 
 def _cache_key(path: Path, backend: str) -> str:
-    """The folder, its files' sizes and times, the backend and the recipe's version."""
-    stats = sorted((p.name, p.stat().st_size, int(p.stat().st_mtime)) for p in path.iterdir() if p.is_file())
-    raw = json.dumps([str(path.resolve()), stats, backend, EXPORT_VERSION])
+    """What the folder holds, the backend and the recipe's version; never where the folder is or when its
+    files were written, so the same model installed again (a new venv, a fresh clone) finds its export.
+    A key on the path and the files' times made another export (~150 MB) at every fresh install, and
+    filled a disk that keeps ~/.cache between installs."""
+    files = [(p.name, p.stat().st_size, _sampled_digest(p)) for p in sorted(path.iterdir()) if p.is_file()]
+    raw = json.dumps([files, backend, EXPORT_VERSION])
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _sampled_digest(file: Path, pieces: int = 16, piece: int = 1 << 16) -> str:
+    """sha256 of a file's bytes, or, for a file over 1 MiB, of 16 evenly spaced 64 KiB pieces of it
+    (first and last included): any retrained weights differ in them, and a 1 GB model is not read."""
+    size = file.stat().st_size
+    digest = hashlib.sha256()
+    with file.open("rb") as f:
+        if size <= pieces * piece:
+            digest.update(f.read())
+        else:
+            for i in range(pieces):
+                f.seek(i * (size - piece) // (pieces - 1))
+                digest.update(f.read(piece))
+    return digest.hexdigest()
+
+
+def _settle(entry: Path, source: Path, label: str) -> None:
+    """Record in `entry` (one export under cache_dir/onnx or cache_dir/gguf) the folder and backend it was
+    made from, and remove the exports it replaces: the same folder and backend's before the folder's files
+    changed, and finished ones an earlier version left with no record (keyed by path and time, one per
+    install); one still being written holds no model file yet and is left alone. A removed export is made
+    again at its next use."""
+    record = f"{source.resolve()}\n{label}\n"
+    (entry / SOURCE_RECORD).write_text(record)
+    for other in entry.parent.iterdir():
+        if other == entry or not other.is_dir():
+            continue
+        theirs = other / SOURCE_RECORD
+        if theirs.exists():
+            replaced = theirs.read_text() == record
+        else:  # an earlier version's, once its model file is in place
+            replaced = any(f.suffix in (".onnx", ".gguf") for f in other.iterdir() if f.is_file())
+        if replaced:
+            log.info("Removing the replaced export %s", other)
+            shutil.rmtree(other, ignore_errors=True)
 
 
 def export_onnx(path: Path, target: Path, pooling: str, quantize: bool) -> Path:
@@ -373,11 +414,13 @@ def _llamacpp_embedder(path: Path, name: str, settings: Settings) -> Embedder:
 
     if _pooling_mode(path) != "mean" or not gguf_embed.is_bert(path):
         raise ModelError(f"{path} is not a BERT folder with mean pooling; set embedding_backend='torch'")
-    target = Path(settings.cache_dir) / "gguf" / _cache_key(path, f"llamacpp-{gguf_embed.WEIGHTS}") / "model.gguf"
+    label = f"llamacpp-{gguf_embed.WEIGHTS}"
+    target = Path(settings.cache_dir) / "gguf" / _cache_key(path, label) / "model.gguf"
     try:
         if not target.exists():
             log.info("Writing %s to %s (once)", path, target)
             gguf_embed.write_gguf(path, target)
+            _settle(target.parent, path, label)
         embedder = gguf_embed.LlamaCppEmbedder(path, gguf_embed.manifest_name(name), target, threads=settings.threads)
         embedder.llm  # noqa: B018  (load now, so a file llama.cpp cannot read fails here)
     except (ImportError, OSError, RuntimeError, ValueError) as e:
@@ -419,16 +462,15 @@ def make_embedder(path: Path, name: str, settings: Settings) -> Embedder:
     pooling = _pooling_mode(path)
     if backend != "torch" and pooling is not None:
         quantize = backend == "onnx-int8"
+        label = "onnx-int8" if quantize else "onnx"  # openvino reads the fp32 export
         target = (
-            Path(settings.cache_dir)
-            / "onnx"
-            / _cache_key(path, "onnx-int8" if quantize else "onnx")  # openvino reads the fp32 export
-            / ("model.int8.onnx" if quantize else "model.onnx")
+            Path(settings.cache_dir) / "onnx" / _cache_key(path, label) / f"model{'.int8' if quantize else ''}.onnx"
         )
         try:
             if not target.exists():
                 log.info("Exporting %s to %s (once)", path, target)
                 export_onnx(path, target, pooling, quantize)
+                _settle(target.parent, path, label)
             runner = OpenVinoEmbedder if backend == "openvino" else OnnxEmbedder
             embedder = runner(
                 path,
