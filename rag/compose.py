@@ -62,7 +62,10 @@ CUE = 0.15
 CUES = {
     "explain": re.compile(
         r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|in\s+order\s+to|so\s+that|reason|since|after|"
-        r"led\s+to|aim(?:s|ed)?\s+to|to\s+(?:provide|help|protect|support|ensure))\b",
+        r"led\s+to|aim(?:s|ed)?\s+to|to\s+(?:provide|help|protect|support|ensure)|"
+        # the grounds an act stands on: "as part of a long-standing agreement", "under contracts for the supply ..."
+        r"as\s+part\s+of|in\s+(?:accordance|line)\s+with|under\s+(?:the\s+|an?\s+|its\s+|their\s+)?"
+        r"(?:[\w-]+\s+){0,3}(?:agreements?|contracts?|treat(?:y|ies)|deals?|accords?))\b",
         re.I,
     ),
     "change": re.compile(
