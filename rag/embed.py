@@ -167,20 +167,23 @@ def _settle(entry: Path, source: Path, label: str) -> None:
     made from, and remove the exports it replaces: the same folder and backend's before the folder's files
     changed, and finished ones an earlier version left with no record (keyed by path and time, one per
     install); one still being written holds no model file yet and is left alone. A removed export is made
-    again at its next use."""
+    again at its next use. Housekeeping only: a folder it cannot read or write is left as it is."""
     record = f"{source.resolve()}\n{label}\n"
-    (entry / SOURCE_RECORD).write_text(record)
-    for other in entry.parent.iterdir():
-        if other == entry or not other.is_dir():
-            continue
-        theirs = other / SOURCE_RECORD
-        if theirs.exists():
-            replaced = theirs.read_text() == record
-        else:  # an earlier version's, once its model file is in place
-            replaced = any(f.suffix in (".onnx", ".gguf") for f in other.iterdir() if f.is_file())
-        if replaced:
-            log.info("Removing the replaced export %s", other)
-            shutil.rmtree(other, ignore_errors=True)
+    try:
+        (entry / SOURCE_RECORD).write_text(record)
+        for other in entry.parent.iterdir():
+            if other == entry or not other.is_dir():
+                continue
+            theirs = other / SOURCE_RECORD
+            if theirs.exists():
+                replaced = theirs.read_text() == record
+            else:  # an earlier version's, once its model file is in place
+                replaced = any(f.suffix in (".onnx", ".gguf") for f in other.iterdir() if f.is_file())
+            if replaced:
+                log.info("Removing the replaced export %s", other)
+                shutil.rmtree(other, ignore_errors=True)
+    except OSError as e:
+        log.warning("Could not tidy the exported models in %s (%s); they are kept", entry.parent, e)
 
 
 def export_onnx(path: Path, target: Path, pooling: str, quantize: bool) -> Path:
