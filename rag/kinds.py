@@ -71,13 +71,13 @@ _EXPLAIN = re.compile(
     r"\s+between\b)|\bha(?:ve|s|d)\s+to\s+do\s+with\b",
     re.I,
 )
-# read before the list patterns: reasons asked for are an explanation, however many ("What reasons were given for
-# Rostec scaling back ...?", "What were the reasons for ...?"), and so is what people are doing ("What are the Russians
-# in Venezuela actually doing there?")
 # "What reasons ...", "What were the main causes ...": the reasons asked for, however many
 _REASONS_ASKED = (
     r"^\s*(?:what|which)\s+(?:(?:are|were)\s+the\s+)?(?:\w+\s+)?(?:reasons|causes|motives|motivations|factors)\b"
 )
+# read before the list patterns: reasons asked for are an explanation, however many ("What reasons were given for
+# Rostec scaling back ...?", "What were the reasons for ...?"), and so is what people are doing ("What are the Russians
+# in Venezuela actually doing there?")
 _EXPLAINED = re.compile(
     _REASONS_ASKED + r"|"
     r"^\s*what\s+(?:are|were|is|was)\s+.+?\s+(?:doing|up\s+to)\b",
