@@ -401,11 +401,42 @@ def test_an_entity_is_searched_by_each_thing_the_question_says_of_it_within_each
             raise AssertionError("an entity question has no claim to check")
 
     ev = join.gather(q, search, Unused())
-    clauses = join.clauses(q.bare)
-    assert any("pleaded not guilty" in c for c in clauses) and any("richest" in c for c in clauses), clauses
-    for outlet in ("TechCrunch", "Fortune"):
+    told = dict(q.told)
+    for outlet in ("TechCrunch", "Fortune"):  # "as reported by TechCrunch and Fortune": each told every clause
+        clauses = told[outlet]
+        assert any("pleaded not guilty" in c for c in clauses) and any("richest" in c for c in clauses), clauses
         assert [t for t, o in searched if o == outlet] == [q.bare, *clauses]
     assert len(ev.passages) == len(searched) and not ev.findings
+
+
+def test_each_outlet_is_searched_by_what_the_question_says_it_reported() -> None:
+    """An outlet has several articles on one story (The Verge wrote of the FTX trial day by day): the one the
+    question draws on is found by what the question says that outlet reported, not by what it says another did,
+    and by the best two passages for each (measured on the tune half of MultiHop-RAG's inference queries:
+    answers 110 -> 112 right of 131, citations of the gold articles 0.753 -> 0.782)."""
+    from rag.claims import ClaimChecker
+    from rag.retrieve import Passage
+
+    q = join.analyse(
+        "Who is the subject of a criminal trial reported by TechCrunch, accused by Fortune of secretly accessing "
+        "customer funds through a proxy at Alameda Research, and claimed by The Verge to have struggled with the "
+        "management of FTX due to its growth?",
+        ALIASES,
+    )
+    assert q is not None and q.form == join.ENTITY
+    searched: list[tuple[str, str, int]] = []
+
+    def search(text: str, where: dict[str, str], k: int) -> list[Passage]:
+        searched.append((text, where["source"], k))
+        body = f"Passage {len(searched)} about {text}."
+        return [Passage(f"{where['source']}-{len(searched)}", "", body, 0, len(body), 0.5, dict(where))]
+
+    join.gather(q, search, ClaimChecker())
+    by_outlet = {o: [t for t, o_, k in searched[1:] if o_ == o and t != q.bare] for o in q.outlets}
+    assert len(by_outlet["Fortune"]) == 1 and "secretly accessing customer funds" in by_outlet["Fortune"][0]
+    assert len(by_outlet["The Verge"]) == 1 and "management of FTX" in by_outlet["The Verge"][0]
+    assert all("Alameda" not in t for t in by_outlet["The Verge"] + by_outlet["TechCrunch"]), by_outlet
+    assert {k for t, _, k in searched if t != q.bare} == {join.TOLD_K}
 
 
 def test_an_entity_described_without_an_outlet_is_searched_in_the_whole_collection_and_cited_once(
