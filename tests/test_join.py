@@ -376,36 +376,42 @@ def test_the_article_published_after_another_is_not_a_claim_of_its_own() -> None
     assert q.claims[0].text == "Leqembi is the only approved drug for Alzheimer's"
 
 
+def _recorded_search() -> tuple[list[tuple[str, str, int]], Any]:
+    """A search within an outlet that records what it was asked (text, outlet, k) and finds one passage saying it."""
+    from rag.retrieve import Passage
+
+    searched: list[tuple[str, str, int]] = []
+
+    def search(text: str, where: dict[str, str], k: int) -> list[Passage]:
+        searched.append((text, where["source"], k))
+        body = f"Passage {len(searched)} about {text}."
+        return [Passage(f"{where['source']}-{len(searched)}", "", body, 0, len(body), 0.5, dict(where))]
+
+    return searched, search
+
+
+class _NoClaimChecker(claims.ClaimChecker):
+    def check(self, *args: object, **kwargs: object) -> Any:  # type: ignore[override]
+        raise AssertionError("an entity question has no claim to check")
+
+
 def test_an_entity_is_searched_by_each_thing_the_question_says_of_it_within_each_outlet() -> None:
     """A long question is close to no one passage ("Who is the individual under 30, once considered the richest
     ..., who has pleaded not guilty ...?"): each of its clauses is searched too, and nothing is checked (the
     entity is chosen from the passages, not a claim)."""
-    from rag.claims import ClaimChecker
-    from rag.retrieve import Passage
-
     q = join.analyse(
         "Who is the individual under 30, once considered the richest in that age bracket, who has pleaded not "
         "guilty to fraud and conspiracy charges, as reported by TechCrunch and Fortune?",
         ALIASES,
     )
     assert q is not None and q.form == join.ENTITY
-    searched: list[tuple[str, str]] = []
-
-    def search(text: str, where: dict[str, str], k: int) -> list[Passage]:
-        searched.append((text, where["source"]))
-        body = f"Passage {len(searched)} about {text}."
-        return [Passage(f"{where['source']}-{len(searched)}", "", body, 0, len(body), 0.5, dict(where))]
-
-    class Unused(ClaimChecker):
-        def check(self, *args: object, **kwargs: object) -> Any:  # type: ignore[override]
-            raise AssertionError("an entity question has no claim to check")
-
-    ev = join.gather(q, search, Unused())
+    searched, search = _recorded_search()
+    ev = join.gather(q, search, _NoClaimChecker())
     told = dict(q.told)
     for outlet in ("TechCrunch", "Fortune"):  # "as reported by TechCrunch and Fortune": each told every clause
         clauses = told[outlet]
         assert any("pleaded not guilty" in c for c in clauses) and any("richest" in c for c in clauses), clauses
-        assert [t for t, o in searched if o == outlet] == [q.bare, *clauses]
+        assert [t for t, o, _ in searched if o == outlet] == [q.bare, *clauses]
     assert len(ev.passages) == len(searched) and not ev.findings
 
 
@@ -414,9 +420,6 @@ def test_each_outlet_is_searched_by_what_the_question_says_it_reported() -> None
     question draws on is found by what the question says that outlet reported, not by what it says another did,
     and by the best two passages for each (measured on the tune half of MultiHop-RAG's inference queries:
     answers 110 -> 112 right of 131, citations of the gold articles 0.753 -> 0.782)."""
-    from rag.claims import ClaimChecker
-    from rag.retrieve import Passage
-
     q = join.analyse(
         "Who is the subject of a criminal trial reported by TechCrunch, accused by Fortune of secretly accessing "
         "customer funds through a proxy at Alameda Research, and claimed by The Verge to have struggled with the "
@@ -424,15 +427,9 @@ def test_each_outlet_is_searched_by_what_the_question_says_it_reported() -> None
         ALIASES,
     )
     assert q is not None and q.form == join.ENTITY
-    searched: list[tuple[str, str, int]] = []
-
-    def search(text: str, where: dict[str, str], k: int) -> list[Passage]:
-        searched.append((text, where["source"], k))
-        body = f"Passage {len(searched)} about {text}."
-        return [Passage(f"{where['source']}-{len(searched)}", "", body, 0, len(body), 0.5, dict(where))]
-
-    join.gather(q, search, ClaimChecker())
-    by_outlet = {o: [t for t, o_, k in searched[1:] if o_ == o and t != q.bare] for o in q.outlets}
+    searched, search = _recorded_search()
+    join.gather(q, search, _NoClaimChecker())
+    by_outlet = {o: [t for t, o_, _ in searched if o_ == o and t != q.bare] for o in q.outlets}
     assert len(by_outlet["Fortune"]) == 1 and "secretly accessing customer funds" in by_outlet["Fortune"][0]
     assert len(by_outlet["The Verge"]) == 1 and "management of FTX" in by_outlet["The Verge"][0]
     assert all("Alameda" not in t for t in by_outlet["The Verge"] + by_outlet["TechCrunch"]), by_outlet
