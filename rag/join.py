@@ -546,10 +546,10 @@ def gather(
         # passage, each of its clauses to the passage that says it
         return [p for part in (parts or clauses(q.bare)) for p in search(part, filters, k)]
 
-    told = dict(q.told)
     if not q.outlets:  # an entity described by a question naming no outlet: searched in the whole collection
         keep(search(q.bare, {}, k) + by_clause({}))
         return ev
+    told = dict(q.told)
     for claim in q.claims:
         for outlet in claim.outlets:
             filters = {"source": outlet}
