@@ -410,3 +410,32 @@ def test_collections_uploads_filters_and_conversations_kept_across_restarts(sett
         assert client.predict("local", api_name="/conversations")[0]["turns"] == 3
         client.predict(convs[0]["id"], api_name="/delete_conversation")
         assert client.predict(api_name="/conversations") == []
+
+
+def test_the_folder_of_exported_conversations_is_removed_when_the_chat_exits(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Each chat kept its exported conversations in a temporary folder (rag-exports-*) that nothing removed: every
+    start left one behind. The folder goes with the process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tempfile; from pathlib import Path; from rag.config import Settings; from ui.app import build_app; "
+        "build_app(Settings.load(corpus_dir=sys.argv[1], index_dir=sys.argv[2], collections_dir=sys.argv[3])); "
+        "print(len(list(Path(tempfile.gettempdir()).glob('rag-exports-*'))))"
+    )
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    args = [str(settings.corpus_dir), str(settings.index_dir), str(settings.collections_dir)]
+    run = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        env={**os.environ, "TMPDIR": str(temp)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).parents[1],
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split()[-1] == "1", run.stdout  # the chat had its folder while it ran
+    assert not list(temp.glob("rag-exports-*")), list(temp.iterdir())

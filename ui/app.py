@@ -25,9 +25,11 @@ from __future__ import annotations
 import hmac
 import logging
 import os
+import shutil
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -628,6 +630,8 @@ def build_app(settings: Settings, guard: Guard | None = None) -> gr.Blocks:
             outputs=[status, history, collection, outlets, after, before],
             api_visibility="private",
         )
+    # the exports are the downloads' source, kept while the chat runs: removed with it (or when it is dropped)
+    weakref.finalize(app, shutil.rmtree, exports, ignore_errors=True)
     return app
 
 
