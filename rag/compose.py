@@ -27,7 +27,7 @@ from .chunking import date_words
 from .cite import NOT_NAMES, evidence_of, expected_type
 from .claims import CONTRADICTED, SUPPORTED, ClaimChecker
 from .kinds import asks_cause
-from .lexicon import COUNTRIES, PRONOUNS, fold
+from .lexicon import ASKED_SAYING, COUNTRIES, PRONOUNS, fold
 from .parse import ENTITY_LABELS, Analysis, akin, analyse_many, declarative, name_in
 from .retrieve import Passage
 
@@ -88,8 +88,8 @@ CUES["yesno"] = CUES["explain"]
 # whose words a question asks about: "What did the Kremlin say ...", "How did China react ...", "Has the U.S.
 # government claimed ...?", "Summarize Russia's official position ..."
 _ASKED_SPEAKER = re.compile(
-    r"^\s*(?:what|how)\s+(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|claim|argue|tell|told|think|"
-    r"report|tweet|post|write|announce|state|react|respond|describe|view|see|frame|characteri[sz]e|portray|"
+    rf"^\s*(?:what|how)\s+(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:{ASKED_SAYING}|"
+    r"react|respond|describe|view|see|frame|characteri[sz]e|portray|"
     r"justify|explain|defend)\b|"
     # "On what grounds does Moscow justify ...?"
     r"^\s*(?:on|for)\s+what\s+(?:grounds?|basis|reasons?)\s+(?:did|does|do|has|have)\s+(?P<justifier>.+?)\s+"

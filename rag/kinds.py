@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from .lexicon import ASKED_SAYING
+
 KINDS = ("fact", "explain", "list", "change", "who_says", "summarize", "yesno")
 LABELS = {
     "fact": "a fact (one name, number or date)",
@@ -30,8 +32,7 @@ _CHANGE = re.compile(
 _WHO_SAYS = re.compile(
     r"\b(?:do|did)\s+(?:the\s+)?(?:articles|outlets|reports|sources|they)\s+(?:agree|disagree|differ)|"
     r"\b(?:agree|disagree)\s+(?:on|about|over|whether|that)\b|"
-    r"^\s*what\s+(?:did|does|do|has|have)\s+.+?\s+(?:say|said|claim|argue|tell|told|think|report|tweet|post|write|"
-    r"announce|state)"
+    rf"^\s*what\s+(?:did|does|do|has|have)\s+.+?\s+(?:{ASKED_SAYING})"
     r"(?:\s+and\s+\w+)?(?:\s+[\w’'.-]+){0,3}?(?:\s+(?:about|on|of|regarding|during|when|after|before|in)\b.*)?\s*\??\s*$|"
     # what someone said to some end: "What has Maria Zakharova said to play down concerns about ...?"
     r"^\s*what\s+(?:did|does|do|has|have)\s+.+?\s+(?:say|said|claim|claimed|argue|argued)\s+to\s+[a-z]+\b|"

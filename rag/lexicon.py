@@ -13,6 +13,9 @@ from functools import lru_cache
 SAY = frozenset(
     ["say", "tell", "state", "add", "note", "explain", "write", "remark", "comment", "tweet"]
 )  # one act: saying
+# the verbs of a question asking what someone said ("What did the Kremlin say ...", "What has X claimed ...?"), as a
+# regular-expression alternation (kinds tells a who-says question by them, compose finds its speaker)
+ASKED_SAYING = r"say|said|claim|argue|tell|told|think|report|tweet|post|write|announce|state"
 # verbs whose subject is a speaker: who says, claims, warns, denies, ... ("Both Russia and China condemned")
 REPORTING = SAY | frozenset(
     [
