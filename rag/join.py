@@ -61,6 +61,9 @@ class Question:
     # ENTITY: the things the question says each outlet reported of the entity ("accused by Fortune of X,
     # claimed by The Verge to Y"), by outlet
     told: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # the difference asked about is a change ("did X change its stance", "was there a difference between the
+    # reports"), not a conflict ("inconsistent", "contradict"): reports that say different things differ
+    change: bool = False
 
 
 _QUOTE = "'\"‘’“”"
@@ -128,7 +131,7 @@ _ALTERNATIVE = re.compile(
 )
 _RELATION = re.compile(
     r"\b(?:(?:in)?consisten\w*|portray\w*|depict\w*|(?:dis)?agree\w*|remain\w*\s+(?:the\s+same|consistent|unchanged)|"
-    r"(?:was|is)\s+there\s+(?:an?\s+)?(?:change|shift|difference|alignment)|align\w*|"
+    r"(?:was|is)\s+there\s+(?:an?\s+|any\s+|no\s+)?(?:change|shift|difference|alignment)|align\w*|"
     r"chang\w*\s+(?:its|their|the)\s+(?:reporting|coverage|stance|portrayal|view|position|narrative|tone|focus)|"
     r"(?:reporting|coverage|stance|portrayal|narrative|tone|focus)\s+(?:\w+\s+){0,6}?chang\w*)\b",
     re.I,
@@ -337,6 +340,7 @@ def analyse(question: str, aliases: dict[str, str]) -> Question | None:
         _bare(q, found),
         _FAILED.search(q) is not None,
         _told(q, found) if form == ENTITY else (),
+        _asks_change(q),
     )
 
 
@@ -437,6 +441,17 @@ def _asks_difference(q: str) -> bool:
             )
         )
     return not re.search(r"\b(?:no|not|without|never|n[’']t)\s+(?:\w+\s+)?$", q[: m.start()], re.I)
+
+
+_CHANGE = re.compile(r"chang\w*|shift\w*|evolv\w*|alter\w*|depart\w*|differ\w*", re.I)
+
+
+def _asks_change(q: str) -> bool:
+    """Whether the difference the question asks about is a change in what is reported ("was there a change in the
+    portrayal", "a different allegation"), which two reports saying different things make, rather than a conflict
+    ("inconsistent", "contradict", "disagree"), which only a contradiction makes."""
+    m = _DIFFERENCE.search(_ALTERNATIVE.split(q, maxsplit=1)[0])
+    return m is not None and _CHANGE.fullmatch(m.group(0)) is not None
 
 
 def _asks_relation(q: str, found: list[Mention]) -> bool:
@@ -959,10 +974,12 @@ def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
         # each report the question names must be found: a passage of that outlet (on that day) about its topic
         if not all(any(f.claim == c and _found(f) for f in ev.findings) for c in q.claims):
             return Result("", (), True)
-        # the reports fit together (consistent, unchanged) unless the checker finds one contradicting another; the
-        # answer says they agree only where one report's sentence says what another's does
+        # the reports fit together (consistent) unless the checker finds one contradicting another; the answer says
+        # they agree only where one report's sentence says what another's does. What was reported is unchanged only
+        # where it is said again: a later report that says something else is a change, though it contradicts nothing
         against = _agree(ev, checker)
-        same = against is None
+        repeats = against is None and _repeats(ev, checker)
+        same = against is None and (repeats or not q.change)
         # each report the question names is cited: by the sentence that supports its claim, else by the one found
         # for it (a report cited by the other's support alone left the reader one side of the comparison)
         cited, refs = _cite(
@@ -982,8 +999,10 @@ def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
         agree = "align" if re.search(r"\balign", q.text, re.I) else "agree"
         if against is not None:
             how = "the reports disagree"
-        elif _repeats(ev, checker):
+        elif repeats:
             how = f"the reports {agree}"
+        elif q.change:
+            how = "the reports say different things"
         elif re.search(r"\b(?:dis)?agree|\balign", q.text, re.I):  # the question's own word, and what it rests on
             how = f"the reports {agree} in that neither contradicts the other"
         else:  # what was checked is that neither contradicts the other, not that they say the same
