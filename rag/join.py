@@ -964,7 +964,8 @@ def yesno(q: Question, ev: Evidence, checker: ClaimChecker) -> Result:
       supported, no when one is contradicted or the dates are in the wrong order, else the articles don't say.
     - A question about how the reports relate ("was the reporting consistent?", "did X change its stance?"):
       each outlet's report must be found; they fit together unless the checker finds one contradicting another
-      (the answer says they agree only when one report's sentence says what another's does).
+      (the answer says they agree only when one report's sentence says what another's does). Asked about a change
+      ("was there a change in the portrayal ...?"), they are the same only where one says what another does.
     """
     contradicted = [f for f in ev.findings if f.verdict.label == CONTRADICTED]
     holding = [f for f in ev.findings if _holds(f)]
