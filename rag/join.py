@@ -84,10 +84,10 @@ _SAY = re.compile(
     r"express|explain|emphasi[sz]e)\s+(?:that\s+)?",
     re.I,
 )
-_SPLIT = re.compile(
+_SPLIT = re.compile(  # where a question's claims part: not at the comma of a number ("2,000-plus")
     r"\s*(?:,\s*)?\b(?:while|whereas|but|compared\s+(?:to|with)|in\s+contrast\s+to|as\s+opposed\s+to|versus|"
     r"before|after|prior\s+to|"
-    r"and\s+(?:then\s+)?(?:later\s+|subsequently\s+)?(?:did|does|do|is|was|has|had)?)\b\s*|\s*[;,]\s*",
+    r"and\s+(?:then\s+)?(?:later\s+|subsequently\s+)?(?:did|does|do|is|was|has|had)?)\b\s*|\s*(?:;|(?<!\d),|,(?!\d))\s*",
     re.I,
 )
 _AUX = re.compile(
@@ -466,7 +466,8 @@ def _asks_relation(q: str, found: list[Mention]) -> bool:
     return says == 0 or bool(_RELATION.search(q))
 
 
-_CLAUSE = re.compile(r",|;|\b(?:and|while|but|who|which|that)\b")  # where a question's clauses part
+# where a question's clauses part (not at the comma of "2,000")
+_CLAUSE = re.compile(r"(?<!\d),|,(?!\d)|;|\b(?:and|while|but|who|which|that)\b")
 CLAUSE_WORDS = 3  # a part of fewer words says nothing of its own ("as reported by @@", "and")
 
 

@@ -777,3 +777,21 @@ def test_a_later_report_that_says_something_else_is_a_change() -> None:
     assert ask(unchanged, join.SUPPORTED).startswith("Yes: the reports agree")
     conflict = f"Between {reports}, was the reporting on Manchester United inconsistent?"
     assert ask(conflict, claims.NOT_FOUND).startswith("No: neither report contradicts the other")
+
+
+def test_the_comma_of_a_number_parts_no_claim_or_clause() -> None:
+    """ "Does the Sporting News article suggest the same challenge for Tyreek Hill in achieving 2,000-plus receiving
+    yards as the challenge described by CBSSports.com ...?" was parted at the comma of "2,000": the claims checked were
+    "... achieving 2" and "000-plus receiving yards ...", and the decline said that nothing states the first."""
+    q = join.analyse(
+        "Does the TechCrunch article suggest the same challenge for Tyreek Hill in achieving 2,000-plus receiving "
+        "yards as the challenge described by The Verge, with both focusing on the strength of opponents' pass "
+        "defenses?",
+        ALIASES,
+    )
+    assert q is not None and q.claims
+    assert all("achieving 2,000-plus receiving yards" in c.text for c in q.claims), q.claims
+    assert join.clauses("Which player needs 2,000-plus receiving yards, has 1,200 so far") == [
+        "Which player needs 2,000-plus receiving yards",
+        " has 1,200 so far",
+    ]
